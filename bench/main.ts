@@ -1,0 +1,15 @@
+// `npm run bench`: runs every benchmark in one process and prints the measured figures as one table.
+import { fileURLToPath } from 'node:url'
+import { benchLog, type Row } from './log.js'
+
+const runjBin = fileURLToPath(new URL('../bin/runj.js', import.meta.url))
+// NODE_EXTRA_CA_CERTS adds ~80 ms to every Node start here; measured commands run without it.
+const cleanEnv = { ...process.env }
+delete cleanEnv['NODE_EXTRA_CA_CERTS']
+delete cleanEnv['NODE_OPTIONS']
+
+const rows: Row[] = [...(await benchLog(runjBin, cleanEnv))]
+const widths = [Math.max(...rows.map((r) => r.measure.length)), Math.max(...rows.map((r) => r.value.length)), Math.max(...rows.map((r) => r.target.length))]
+const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+process.stdout.write(`${line(['measure', 'value', 'target', 'met'])}\n`)
+for (const row of rows) process.stdout.write(`${line([row.measure, row.value, row.target, row.ok ? 'yes' : 'NO'])}\n`)

@@ -1,0 +1,61 @@
+// The runj command line: global options, one thin action per verb, and the one error boundary (exit 0/1/2).
+import { Command, CommanderError, Option } from 'commander'
+import { exitCodeOf } from '../errors.js'
+import { RUNJ_VERSION } from '../version.js'
+import { createContext, type Context } from './context.js'
+import { reportError, type LogTarget } from './log.js'
+
+interface GlobalOptions {
+  root?: string
+  log?: string
+  logFormat: 'text' | 'json'
+}
+
+function buildProgram(run: (action: (context: Context) => Promise<void>) => Promise<void>): Command {
+  const program = new Command('runj')
+    .description('OCI container runtime for FreeBSD jails, event-sourced')
+    .version(`runj version ${RUNJ_VERSION}\nspec: 1.3.0`, '-v, --version')
+    .option('--root <dir>', 'state directory (default /var/lib/runj, env RUNJ_ROOT)')
+    .option('--log <file>', 'also write errors to this file')
+    .addOption(new Option('--log-format <format>', 'format of the --log file').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--log-level <level>', 'accepted for compatibility').choices(['debug', 'info', 'warn', 'error']))
+    .addOption(new Option('--systemd-cgroup', 'accepted and ignored (no cgroups on FreeBSD)').hideHelp())
+    .addOption(new Option('--debug', 'accepted and ignored').hideHelp())
+    .showSuggestionAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined })
+
+  program
+    .command('history')
+    .description('show the audit trail of a container, read from its event log')
+    .argument('<id>', 'container id')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'))
+    .option('--verify', 'recompute the hash chain; print the number of events checked, or the first bad seq')
+    .action((id: string, options: { format: string; verify?: boolean }) =>
+      run(async (context) => (await import('./history.js')).history(context, id, { format: options.format, verify: options.verify === true })),
+    )
+  return program
+}
+
+/** Parses argv, runs the command, and returns the exit code; nothing else decides it. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let target: LogTarget = { file: undefined, format: 'text' }
+  let exitCode = 0
+  const program = buildProgram(async (action) => {
+    const options = program.opts<GlobalOptions>()
+    target = { file: options.log, format: options.logFormat }
+    await action(createContext(options.root))
+  })
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0
+      reportError(error.message.replace(/^error: /, ''), target)
+      return 2
+    }
+    reportError(error instanceof Error ? error.message : String(error), target)
+    exitCode = exitCodeOf(error)
+  }
+  return exitCode
+}

@@ -1,0 +1,60 @@
+// The decider: commands, named status guards, and `decide`, which turns a command into events or a StatusError.
+import { OperationError, StatusError } from '../errors.js'
+import type { DomainEvent, EventData } from './events.js'
+import { assertNever, type ContainerState } from './state.js'
+
+export type Command =
+  | { type: 'CreateContainer'; data: EventData<'ContainerCreateRequested'> }
+  | { type: 'StartContainer'; id: string }
+  | { type: 'KillContainer'; id: string; signal: string; all: boolean; pid: number | null }
+  | { type: 'DeleteContainer'; id: string; force: boolean }
+  | { type: 'RecordProcessExit'; id: string; pid: number; status: number | null }
+
+// OCI runtime.md "Operations": start only from created; kill only created or running; delete only stopped.
+export const canCreate = (s: ContainerState): boolean => s.status === 'absent' || s.status === 'deleted'
+export const canStart = (s: ContainerState): boolean => s.status === 'created' && s.pending === null
+export const canKill = (s: ContainerState): boolean => s.status === 'created' || s.status === 'running'
+/** `force` lets delete clean up any live or half-created container (design.md: delete --force). */
+export const canDelete = (s: ContainerState, force: boolean): boolean =>
+  s.status === 'stopped' || (force && (s.status === 'creating' || s.status === 'created' || s.status === 'running'))
+export const canRecordExit = (s: ContainerState): boolean =>
+  s.status === 'creating' || s.status === 'created' || s.status === 'running'
+
+const commandVerb: Record<Command['type'], string> = {
+  CreateContainer: 'create',
+  StartContainer: 'start',
+  KillContainer: 'kill',
+  DeleteContainer: 'delete',
+  RecordProcessExit: 'record the exit of',
+}
+
+function refuse(state: ContainerState, command: Command): never {
+  const id = command.type === 'CreateContainer' ? command.data.id : command.id
+  throw new StatusError(id, commandVerb[command.type], state.status === 'deleted' ? 'absent' : state.status)
+}
+
+/** Pure: no I/O, no clock. Returns the intent events a command produces, or throws StatusError. */
+export function decide(command: Command, state: ContainerState): DomainEvent[] {
+  switch (command.type) {
+    case 'CreateContainer':
+      if (!canCreate(state)) refuse(state, command)
+      return [{ type: 'ContainerCreateRequested', data: command.data }]
+    case 'StartContainer':
+      if (!canStart(state)) refuse(state, command)
+      // OCI runtime.md "start": an unset process MUST generate an error.
+      if (state.status === 'created' && state.spec.process === null)
+        throw new OperationError(`cannot start container "${command.id}": config.json has no "process"`)
+      return [{ type: 'ContainerStartRequested', data: {} }]
+    case 'KillContainer':
+      if (!canKill(state)) refuse(state, command)
+      return [{ type: 'KillRequested', data: { signal: command.signal, all: command.all, pid: command.pid } }]
+    case 'DeleteContainer':
+      if (!canDelete(state, command.force)) refuse(state, command)
+      return [{ type: 'ContainerDeleteRequested', data: { force: command.force } }]
+    case 'RecordProcessExit':
+      if (!canRecordExit(state)) refuse(state, command)
+      return [{ type: 'ProcessExited', data: { pid: command.pid, observed: true, status: command.status } }]
+    default:
+      return assertNever(command)
+  }
+}

@@ -1,0 +1,69 @@
+// The event catalogue v1: one zod schema per event type (design.md "The event log"; past tense, PascalCase).
+import { z } from 'zod'
+import type { EventType } from './catalogue.js'
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/)
+const absolutePath = z.string().startsWith('/')
+const pid = z.number().int().positive()
+
+/** A host mount runj made for the container; `node` is the absolute host path mounted on. */
+export const MountRecord = z.object({
+  type: z.string(),
+  source: z.string(),
+  node: absolutePath,
+  options: z.array(z.string()),
+})
+
+/** The process a container will run; env holds names only: the log never stores secrets. */
+export const ProcessSummary = z.object({
+  args: z.array(z.string()).min(1),
+  envNames: z.array(z.string()),
+  cwd: absolutePath,
+  uid: z.number().int().nonnegative(),
+  gid: z.number().int().nonnegative(),
+  terminal: z.boolean(),
+})
+
+/** Every event type with its data schema; the version is in `eventSchemaVersions`. */
+export const eventDataSchemas = {
+  ContainerCreateRequested: z.object({
+    id: z.string(),
+    bundle: absolutePath,
+    configSha256: sha256Hex,
+    ociVersion: z.string(),
+    rootfs: absolutePath,
+    jail: z.object({ name: z.string(), parameters: z.array(z.string()) }),
+    mounts: z.array(MountRecord),
+    process: ProcessSummary.nullable(),
+    rctlRules: z.array(z.string()),
+    ignored: z.array(z.string()),
+    pidFile: absolutePath.nullable(),
+    annotations: z.record(z.string(), z.string()),
+  }),
+  JailCreated: z.object({ name: z.string(), jid: z.number().int().positive() }),
+  MountApplied: MountRecord,
+  LimitsApplied: z.object({ rules: z.array(z.string()) }),
+  EntrypointSpawned: z.object({ pid, startTime: z.string() }),
+  ContainerCreated: z.object({ pid: pid.nullable() }),
+  ContainerStartRequested: z.object({}),
+  ContainerStarted: z.object({ pid }),
+  KillRequested: z.object({ signal: z.string(), all: z.boolean(), pid: pid.nullable() }),
+  SignalSent: z.object({ signal: z.string(), pids: z.array(pid) }),
+  ProcessExited: z.object({ pid, observed: z.literal(true), status: z.number().int().nullable() }),
+  ContainerDeleteRequested: z.object({ force: z.boolean() }),
+  JailRemoved: z.object({ name: z.string() }),
+  MountReleased: z.object({ node: absolutePath }),
+  LimitsRemoved: z.object({ rules: z.array(z.string()) }),
+  ActionFailed: z.object({ action: z.string(), message: z.string(), stderr: z.string() }),
+  CreateRolledBack: z.object({ undone: z.array(z.string()) }),
+  ContainerDeleted: z.object({ archivedAs: z.string() }),
+} as const satisfies Record<EventType, z.ZodType>
+
+export type { EventType }
+export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>
+
+/** A domain event before the store stamps it with seq, time, actor and hashes. */
+export type DomainEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType]
+
+/** Whether `data` is valid for `type` (used by --verify; commands trust what runj itself validated). */
+export const isValidEventData = (type: EventType, data: unknown): boolean => eventDataSchemas[type].safeParse(data).success

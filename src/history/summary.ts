@@ -1,0 +1,49 @@
+// One-line human summaries of events for `runj history --format table`.
+import type { DomainEvent } from '../domain/events.js'
+import { assertNever } from '../domain/state.js'
+
+export function summarize(event: DomainEvent): string {
+  switch (event.type) {
+    case 'ContainerCreateRequested': {
+      const d = event.data
+      const extra = d.ignored.length > 0 ? `; ignored ${d.ignored.join(' ')}` : ''
+      return `bundle ${d.bundle}, config sha256 ${d.configSha256.slice(0, 12)}${extra}`
+    }
+    case 'JailCreated':
+      return `jail ${event.data.jid} created as ${event.data.name}`
+    case 'MountApplied':
+      return `${event.data.type} ${event.data.source} on ${event.data.node}`
+    case 'LimitsApplied':
+      return `rctl: ${event.data.rules.join(' ')}`
+    case 'EntrypointSpawned':
+      return `entrypoint pid ${event.data.pid} waiting for start`
+    case 'ContainerCreated':
+      return event.data.pid === null ? 'created (no process)' : `created, pid ${event.data.pid}`
+    case 'ContainerStartRequested':
+      return 'start requested'
+    case 'ContainerStarted':
+      return `started pid ${event.data.pid}`
+    case 'KillRequested':
+      return `${event.data.signal} requested${event.data.all ? ' for every process' : ''}`
+    case 'SignalSent':
+      return `${event.data.signal} to pid ${event.data.pids.join(',')}`
+    case 'ProcessExited':
+      return `pid ${event.data.pid} exited${event.data.status === null ? '' : ` with status ${event.data.status}`} (observed)`
+    case 'ContainerDeleteRequested':
+      return event.data.force ? 'forced delete requested' : 'delete requested'
+    case 'JailRemoved':
+      return `jail ${event.data.name} removed`
+    case 'MountReleased':
+      return `unmounted ${event.data.node}`
+    case 'LimitsRemoved':
+      return `rctl rules removed: ${event.data.rules.join(' ')}`
+    case 'ActionFailed':
+      return `${event.data.action} failed: ${event.data.message}`
+    case 'CreateRolledBack':
+      return `rolled back: ${event.data.undone.join(', ') || 'nothing to undo'}`
+    case 'ContainerDeleted':
+      return `deleted; log archived as ${event.data.archivedAs}`
+    default:
+      return assertNever(event)
+  }
+}

@@ -1,0 +1,85 @@
+// Reads log text back into records, checking every link: envelope, seq, prev, schema, data, and optionally hashes.
+import { eventSchemaVersions, isEventType, type EventType } from '../domain/catalogue.js'
+import { LogCorruptError } from './errors.js'
+import { GENESIS_HASH, hashOf, type StoredEvent } from './record.js'
+
+const HEX64 = /^[0-9a-f]{64}$/
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/
+
+export interface DecodedStream {
+  readonly events: StoredEvent[]
+  /** Hash of the last valid record (the next record's `prev`). */
+  readonly lastHash: string
+  /** A last line without its newline: a crash mid-write. Reported, never parsed as valid. */
+  readonly torn: { readonly offset: number; readonly bytes: number } | null
+}
+
+export interface DecodeOptions {
+  /** Recompute every hash (history --verify); otherwise links are checked through `prev`. */
+  readonly verifyHashes: boolean
+  /** Checks each event's data against its schema (zod, loaded only when asked for). */
+  readonly validateData: ((type: EventType, data: unknown) => boolean) | null
+}
+
+function checkRecord(raw: unknown, line: string, seq: number, prev: string, options: DecodeOptions): string | null {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'not a JSON object'
+  const r = raw as Record<string, unknown>
+  if (r['seq'] !== seq) return `expected seq ${seq}, found ${JSON.stringify(r['seq'])}`
+  if (r['prev'] !== prev) return 'prev does not match the hash of the previous record (broken chain)'
+  if (typeof r['hash'] !== 'string' || !HEX64.test(r['hash'])) return 'hash is not 64 lowercase hex digits'
+  const type = r['type']
+  if (typeof type !== 'string' || !isEventType(type)) return `unknown event type ${JSON.stringify(type)}`
+  // Only schema 1 exists; a newer version means a newer runj wrote it, an older one needs an upcaster.
+  if (r['schema'] !== eventSchemaVersions[type]) return `unsupported schema ${JSON.stringify(r['schema'])} for ${type}`
+  if (typeof r['time'] !== 'string' || !ISO_TIME.test(r['time'])) return 'time is not an ISO 8601 UTC timestamp'
+  if (r['actor'] === null || typeof r['actor'] !== 'object') return 'actor is not an object'
+  if (options.validateData !== null && !options.validateData(type, r['data'])) return `data does not match ${type} schema`
+  if (options.verifyHashes && hashOf(r, line) !== r['hash']) return 'hash does not match the record (edited)'
+  return null
+}
+
+/**
+ * Decodes log text line by line, handing each valid record to `visit`. Throws LogCorruptError
+ * naming the first bad seq; a last line without its newline is returned as `torn`.
+ */
+export function visitStream(
+  text: string,
+  file: string,
+  options: DecodeOptions,
+  visit: (record: StoredEvent) => void,
+): { count: number; lastHash: string; torn: DecodedStream['torn'] } {
+  let prev = GENESIS_HASH
+  let count = 0
+  let start = 0
+  let torn: DecodedStream['torn'] = null
+  while (start < text.length) {
+    const end = text.indexOf('\n', start)
+    if (end === -1) {
+      torn = { offset: Buffer.byteLength(text.slice(0, start)), bytes: Buffer.byteLength(text.slice(start)) }
+      break
+    }
+    const line = text.slice(start, end)
+    const seq = count + 1
+    let raw: unknown
+    try {
+      raw = JSON.parse(line)
+    } catch {
+      throw new LogCorruptError(file, seq, 'line is not valid JSON')
+    }
+    const problem = checkRecord(raw, line, seq, prev, options)
+    if (problem !== null) throw new LogCorruptError(file, seq, problem)
+    const record = raw as StoredEvent
+    visit(record)
+    count = seq
+    prev = record.hash
+    start = end + 1
+  }
+  return { count, lastHash: prev, torn }
+}
+
+/** Decodes a whole log into memory. Throws LogCorruptError naming the first bad seq. */
+export function decodeStream(text: string, file: string, options: DecodeOptions): DecodedStream {
+  const events: StoredEvent[] = []
+  const { lastHash, torn } = visitStream(text, file, options, (record) => events.push(record))
+  return { events, lastHash, torn }
+}
