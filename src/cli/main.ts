@@ -25,6 +25,43 @@ function buildProgram(run: (action: (context: Context) => Promise<void>) => Prom
     .exitOverride()
     .configureOutput({ writeErr: () => undefined })
 
+  const verbs = () => import('./lifecycle.js')
+  program
+    .command('create')
+    .description('create a container from an OCI bundle; its process waits for start')
+    .argument('<id>', 'container id (the jail name)')
+    .argument('[bundle]', 'bundle directory (default: the current directory)')
+    .option('-b, --bundle <dir>', 'bundle directory')
+    .option('--pid-file <file>', "write the container process's pid to this file")
+    .option('--console-socket <path>', 'AF_UNIX socket to receive the terminal (not supported yet)')
+    .addOption(new Option('--preserve-fds <n>').hideHelp())
+    .addOption(new Option('--no-pivot', 'accepted and ignored (no pivot_root in jails)').hideHelp())
+    .addOption(new Option('--no-new-keyring', 'accepted and ignored (no keyrings on FreeBSD)').hideHelp())
+    .action((id: string, bundle: string | undefined, options: Record<string, string>) => run(async (c) => (await verbs()).create(c, id, bundle, options)))
+  program
+    .command('start')
+    .description("start a created container's process")
+    .argument('<id>', 'container id')
+    .action((id: string) => run(async (c) => (await verbs()).start(c, id)))
+  program
+    .command('state')
+    .description('print the OCI state of a container as JSON')
+    .argument('<id>', 'container id')
+    .action((id: string) => run(async (c) => (await verbs()).state(c, id)))
+  program
+    .command('kill')
+    .description('send a signal to the container process (default TERM)')
+    .argument('<id>', 'container id')
+    .argument('[signal]', 'number or name, any case, with or without SIG', 'TERM')
+    .option('-a, --all', 'signal every process in the jail')
+    .option('-p, --pid <pid>', 'signal this process of the jail only')
+    .action((id: string, signal: string, options: { all?: boolean; pid?: string }) => run(async (c) => (await verbs()).kill(c, id, signal, options)))
+  program
+    .command('delete')
+    .description('delete a stopped container: jail, mounts, state; the log is archived')
+    .argument('<id>', 'container id')
+    .option('-f, --force', 'kill the container first if it is not stopped')
+    .action((id: string, options: { force?: boolean }) => run(async (c) => (await verbs()).remove(c, id, options)))
   program
     .command('history')
     .description('show the audit trail of a container, read from its event log')

@@ -6,9 +6,10 @@ const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/)
 const absolutePath = z.string().startsWith('/')
 const pid = z.number().int().positive()
 
-/** A host mount runj made for the container; `node` is the absolute host path mounted on. */
+/** A host mount runj makes for the container: `destination` inside the jail, `node` the host path it resolves to. */
 export const MountRecord = z.object({
   type: z.string(),
+  destination: absolutePath,
   source: z.string(),
   node: absolutePath,
   options: z.array(z.string()),

@@ -9,14 +9,14 @@ const replay = (events: DomainEvent[]) => events.reduce(evolve, initialState())
 t.test('host resources are recorded and released', async (t) => {
   const created = replay([
     ...eventsTo('creating'),
-    { type: 'MountApplied', data: { type: 'devfs', source: 'devfs', node: '/r/dev', options: ['ruleset=4'] } },
+    { type: 'MountApplied', data: { type: 'devfs', destination: '/dev', source: 'devfs', node: '/r/dev', options: ['ruleset=4'] } },
     { type: 'LimitsApplied', data: { rules: ['jail:web:maxproc:deny=5'] } },
   ])
   if (created.status !== 'creating') throw new Error('not creating')
   t.same(created.resources, { jid: 7, mounts: ['/r/dev'], rctlRules: ['jail:web:maxproc:deny=5'], pid: 4242, pidStartTime: 'Thu Dec  3 18:00:00 2026' })
   const released = replay([
     ...eventsTo('creating'),
-    { type: 'MountApplied', data: { type: 'devfs', source: 'devfs', node: '/r/dev', options: [] } },
+    { type: 'MountApplied', data: { type: 'devfs', destination: '/dev', source: 'devfs', node: '/r/dev', options: [] } },
     { type: 'LimitsApplied', data: { rules: ['jail:web:maxproc:deny=5'] } },
     { type: 'ActionFailed', data: { action: 'jexec', message: 'boom', stderr: '' } },
     { type: 'LimitsRemoved', data: { rules: ['jail:web:maxproc:deny=5'] } },

@@ -1,5 +1,8 @@
-// Runs the real `runj` binary (bin/runj, built into dist/ by `npm run build`) and captures what it did.
+// Runs the real `runj` binary (bin/runj.js, built into dist/ by `npm run build`) and captures what it did.
 import { spawn } from 'node:child_process'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const RUNJ_BIN = fileURLToPath(new URL('../../bin/runj.js', import.meta.url))
@@ -19,15 +22,26 @@ export interface RunResult {
   readonly stderr: string
 }
 
+const scratch = mkdtempSync(join(tmpdir(), 'runj-test-io-'))
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }))
+let serial = 0
+
+/**
+ * stdio goes through files, not pipes: a container inherits runj's stdio at create, and would
+ * otherwise hold a pipe open long after runj exits.
+ */
 export function runj(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<RunResult> {
+  const base = join(scratch, String(++serial))
+  writeFileSync(`${base}.in`, options.input ?? '')
+  const fds = [openSync(`${base}.in`, 'r'), openSync(`${base}.out`, 'w'), openSync(`${base}.err`, 'w')]
   return new Promise((resolve, reject) => {
-    const child = spawn(RUNJ_BIN, args, { env: options.env ?? cleanEnv(), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const child = spawn(process.execPath, [RUNJ_BIN, ...args], { env: options.env ?? cleanEnv(), cwd: options.cwd, stdio: fds })
+    for (const fd of fds) closeSync(fd)
     child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
-    child.stdin.end(options.input ?? '')
+    child.on('exit', (code, signal) => {
+      const result = { code, signal, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') }
+      for (const ext of ['in', 'out', 'err']) rmSync(`${base}.${ext}`, { force: true })
+      resolve(result)
+    })
   })
 }

@@ -1,0 +1,164 @@
+// The FreeBSD HostPort: jail(8), jls(8), jexec(8), ps(1), mount(8), sysctl(8) through execa, argv entries only, found on PATH.
+import { spawn } from 'node:child_process'
+import { constants } from 'node:fs'
+import { access, open } from 'node:fs/promises'
+import { delimiter, join } from 'node:path'
+import { execa } from 'execa'
+import { HostError, type EntrypointSpec, type HookSpec, type HostPort, type MountSpec, type ProcessInfo } from './port.js'
+
+/** The trampoline (design.md "The create/start split"): a constant; values arrive only as positional parameters. */
+export const TRAMPOLINE = 'IFS= read -r go < "$1" || exit 0; [ "$go" = start ] || exit 0; shift; exec "$@"'
+
+async function run(file: string, args: readonly string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const result = await execa(file, args, { reject: false, stdin: 'ignore', stripFinalNewline: false })
+  if (result.failed && result.exitCode === undefined)
+    throw new HostError([file, ...args], result.stderr ?? '', undefined, `${file}: ${result.shortMessage}`)
+  return { stdout: result.stdout ?? '', stderr: result.stderr ?? '', exitCode: result.exitCode ?? 1 }
+}
+
+async function mustRun(file: string, args: readonly string[]): Promise<string> {
+  const result = await run(file, args)
+  if (result.exitCode !== 0) throw new HostError([file, ...args], result.stderr, result.exitCode)
+  return result.stdout
+}
+
+/** fstab(5) escapes blanks in paths as \040 (mount -p output). */
+const unescapeFstab = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
+
+export class FreeBSDHost implements HostPort {
+  async createJail(parameters: readonly string[]): Promise<number> {
+    const out = await mustRun('jail', ['-c', '-i', ...parameters])
+    const jid = Number(out.trim().split('\n').at(-1))
+    if (!Number.isInteger(jid) || jid <= 0) throw new HostError(['jail', '-c', '-i'], out, 0, `jail -c printed no jid: ${JSON.stringify(out)}`)
+    return jid
+  }
+
+  async findJail(name: string): Promise<number | null> {
+    const result = await run('jls', ['-j', name, 'jid'])
+    if (result.exitCode !== 0) {
+      if (/not found/.test(result.stderr)) return null
+      throw new HostError(['jls', '-j', name, 'jid'], result.stderr, result.exitCode)
+    }
+    return Number(result.stdout.trim())
+  }
+
+  async removeJail(name: string): Promise<void> {
+    await mustRun('jail', ['-r', name])
+  }
+
+  async jailPids(name: string): Promise<number[]> {
+    const result = await run('ps', ['--libxo', 'json', '-x', '-J', name])
+    // ps exits 1 when nothing matched (and prints an empty list).
+    if (result.exitCode !== 0 && result.exitCode !== 1) throw new HostError(['ps', '-J', name], result.stderr, result.exitCode)
+    const parsed = JSON.parse(result.stdout || '{}') as { 'process-information'?: { process?: { pid: string }[] } }
+    return (parsed['process-information']?.process ?? []).map((p) => Number(p.pid))
+  }
+
+  async processInfo(pid: number): Promise<ProcessInfo | null> {
+    // One -o per keyword: a header after "=" may run to the end of the argument in ps(1).
+    const result = await run('ps', ['-p', String(pid), '-o', 'jid=', '-o', 'state=', '-o', 'lstart='])
+    if (result.exitCode !== 0) return null
+    const match = /^\s*(\d+)\s+(\S+)\s+(.+?)\s*$/.exec(result.stdout)
+    if (match === null) return null
+    return { pid, jid: Number(match[1]), state: match[2] as string, startTime: match[3] as string }
+  }
+
+  async mount(spec: MountSpec): Promise<void> {
+    const options = spec.options.length > 0 ? ['-o', spec.options.join(',')] : []
+    await mustRun('mount', ['-t', spec.type, ...options, '--', spec.source, spec.node])
+  }
+
+  async unmount(node: string): Promise<void> {
+    await mustRun('umount', [node])
+  }
+
+  async mountsUnder(prefix: string): Promise<string[]> {
+    const out = await mustRun('mount', ['-p'])
+    return out
+      .split('\n')
+      .map((line) => unescapeFstab(line.split(/\s+/)[1] ?? ''))
+      .filter((node) => node === prefix || node.startsWith(`${prefix}/`))
+  }
+
+  async sysctl(name: string): Promise<string> {
+    return (await mustRun('sysctl', ['-n', name])).trim()
+  }
+
+  async makeFifo(path: string): Promise<void> {
+    await mustRun('mkfifo', ['-m', '0600', path])
+  }
+
+  async spawnEntrypoint(spec: EntrypointSpec): Promise<number> {
+    const sh = await this.which('sh')
+    // With no terminal the container inherits runj's stdio (conmon and containerd read it);
+    // setting gid makes libuv call setgroups(0) so none of runj's groups leak into the jail.
+    const child = spawn(sh, ['-c', TRAMPOLINE, 'runj-entrypoint', spec.fifo, ...spec.exec], {
+      detached: true,
+      stdio: 'inherit',
+      ...(process.getuid?.() === 0 ? { uid: 0, gid: spec.gid } : {}),
+    })
+    const pid = await new Promise<number>((resolve, reject) => {
+      child.once('error', reject)
+      child.once('spawn', () => resolve(child.pid as number))
+    })
+    child.unref()
+    return pid
+  }
+
+  async signalFifo(fifo: string, word: 'start' | 'release'): Promise<'delivered' | 'no-reader'> {
+    let handle
+    try {
+      handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENXIO' || code === 'ENOENT') return 'no-reader'
+      throw error
+    }
+    try {
+      if (word === 'start') await handle.write('start\n')
+    } finally {
+      await handle.close()
+    }
+    return 'delivered'
+  }
+
+  kill(pid: number, signal: string): boolean {
+    try {
+      process.kill(pid, signal)
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false
+      throw error
+    }
+  }
+
+  async runHook(hook: HookSpec, stateJson: string): Promise<void> {
+    const [argv0, ...args] = hook.args ?? [hook.path]
+    const env = Object.fromEntries((hook.env ?? []).map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]))
+    const result = await execa(hook.path, args, {
+      argv0: argv0 ?? hook.path,
+      env,
+      extendEnv: false,
+      input: stateJson,
+      reject: false,
+      ...(hook.timeout === undefined ? {} : { timeout: hook.timeout * 1000 }),
+    })
+    if (result.timedOut) throw new HostError([hook.path], '', undefined, `hook ${hook.path} timed out after ${hook.timeout} s`)
+    if (result.exitCode !== 0)
+      throw new HostError([hook.path], result.stderr, result.exitCode, `hook ${hook.path} failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n')[0] ?? ''}`)
+  }
+
+  async which(name: string): Promise<string> {
+    for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(delimiter)) {
+      if (dir === '') continue
+      const candidate = join(dir, name)
+      try {
+        await access(candidate, constants.X_OK)
+        return candidate
+      } catch {
+        // not here
+      }
+    }
+    throw new HostError([name], '', undefined, `${name}: not found on PATH`)
+  }
+}

@@ -1,0 +1,124 @@
+// Reads and validates a bundle before any host action: config.json to the create intent and its secrets.
+import { createHash } from 'node:crypto'
+import { constants } from 'node:fs'
+import { access, open, stat } from 'node:fs/promises'
+import { isAbsolute, resolve } from 'node:path'
+import type { EventData } from '../domain/events.js'
+import type { CreateSecrets } from '../domain/plan.js'
+import { InvalidInputError } from '../errors.js'
+import type { HostPort } from '../host/port.js'
+import { lookupUser, realRoot, resolveInRoot } from '../host/rootfs.js'
+import { parseOciConfig, type OciConfig } from '../oci/config.js'
+import { jailParameters } from '../oci/jail-params.js'
+import { hooksByStage } from '../oci/hooks.js'
+import { normalizeMounts } from '../oci/mounts.js'
+
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+export interface Prepared {
+  readonly spec: EventData<'ContainerCreateRequested'>
+  readonly secrets: CreateSecrets
+  readonly configText: string
+}
+
+async function readConfig(bundle: string): Promise<string> {
+  const path = resolve(bundle, 'config.json')
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new InvalidInputError('bundle', `cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`)
+  })
+  try {
+    const { size } = await handle.stat()
+    if (size > MAX_CONFIG_BYTES) throw new InvalidInputError('config.json', `is ${size} bytes; runj reads at most ${MAX_CONFIG_BYTES}`)
+    return await handle.readFile('utf8')
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Linux fields FreeBSD has no use for: accepted (runtimes ignore other platforms' sections) and recorded. */
+function ignoredFields(config: OciConfig): string[] {
+  const ignored = Object.keys(config.linux ?? {}).map((key) => `linux.${key}`)
+  if ((config.process?.user.additionalGids ?? []).length > 0) ignored.push('process.user.additionalGids')
+  return ignored
+}
+
+/**
+ * The argv the trampoline execs at start: `env -i -- K=V ... jexec -d cwd [-U user] name [env -i -- K=V ...] args`.
+ * jexec -U sets USER, HOME and SHELL and applies the image's login class (PATH, setenv, umask:
+ * jexec.c, setusercontext(3)), so for any user but root the config's environment is set again
+ * inside the jail by the image's own env(1).
+ */
+async function processExec(config: OciConfig, rootfs: string, jailName: string, host: HostPort): Promise<{ exec: string[] | null; gid: number }> {
+  const proc = config.process
+  if (proc === undefined) return { exec: null, gid: 0 }
+  if (proc.terminal === true) throw new InvalidInputError('process.terminal', 'terminals (--console-socket) are not supported by this runj yet')
+  if ((proc.args[0] as string).includes('=')) throw new InvalidInputError('process.args[0]', 'must not contain "=" (env(1) would read it as a variable)')
+  const env = proc.env ?? []
+  const [envPath, jexecPath] = await Promise.all([host.which('env'), host.which('jexec')])
+  const user: string[] = []
+  const inner: string[] = []
+  if (proc.user.uid !== 0) {
+    const entry = await lookupUser(rootfs, proc.user.uid)
+    if (entry.gid !== proc.user.gid)
+      throw new InvalidInputError('process.user.gid', `${proc.user.gid} differs from ${entry.name}'s group ${entry.gid} in the image's /etc/passwd, which jexec -U applies`)
+    user.push('-U', entry.name)
+    inner.push(await imageEnv(rootfs), '-i', '--', ...env)
+  }
+  const exec = [envPath, '-i', '--', ...env, jexecPath, '-d', proc.cwd, ...user, jailName, ...inner, ...proc.args]
+  return { exec, gid: proc.user.gid }
+}
+
+/** The image's env(1), as the jail sees it. */
+async function imageEnv(rootfs: string): Promise<string> {
+  for (const candidate of ['/usr/bin/env', '/bin/env'])
+    if (await exists(await resolveInRoot(rootfs, candidate, { allowMissing: true }), constants.X_OK)) return candidate
+  throw new InvalidInputError('process.user.uid', 'a non-root user needs env(1) in the image (/usr/bin/env) to undo what jexec -U adds to the environment')
+}
+
+async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
+  return access(path, mode).then(
+    () => true,
+    () => false,
+  )
+}
+
+export async function prepareCreate(
+  input: { id: string; bundle: string; pidFile: string | undefined },
+  host: HostPort,
+): Promise<Prepared> {
+  const bundle = resolve(input.bundle)
+  if (!(await stat(bundle).then((s) => s.isDirectory(), () => false))) throw new InvalidInputError('bundle', `${bundle} is not a directory`)
+  const configText = await readConfig(bundle)
+  const config = parseOciConfig(configText)
+  const rootfs = await realRoot(isAbsolute(config.root.path) ? config.root.path : resolve(bundle, config.root.path))
+  const jail = jailParameters(config, { id: input.id, rootPath: rootfs })
+  const mounts = await Promise.all(
+    normalizeMounts(config).map(async (mount, i) => {
+      if (mount.type === 'nullfs' && !(await exists(mount.source))) throw new InvalidInputError(`mounts[${i}].source`, `${mount.source} does not exist`)
+      return { ...mount, node: await resolveInRoot(rootfs, mount.destination, { allowMissing: true }) }
+    }),
+  )
+  const { exec, gid } = await processExec(config, rootfs, jail.name, host)
+  const proc = config.process
+  return {
+    configText,
+    secrets: { exec, hooks: hooksByStage(config) },
+    spec: {
+      id: input.id,
+      bundle,
+      configSha256: createHash('sha256').update(configText).digest('hex'),
+      ociVersion: config.ociVersion,
+      rootfs,
+      jail: { name: jail.name, parameters: jail.params },
+      mounts,
+      process:
+        proc === undefined
+          ? null
+          : { args: proc.args, envNames: (proc.env ?? []).map((e) => e.slice(0, e.indexOf('='))), cwd: proc.cwd, uid: proc.user.uid, gid, terminal: false },
+      rctlRules: [],
+      ignored: ignoredFields(config),
+      pidFile: input.pidFile === undefined ? null : resolve(input.pidFile),
+      annotations: config.annotations ?? {},
+    },
+  }
+}
