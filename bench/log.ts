@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import type { DomainEvent } from '../src/domain/events.js'
 import { evolve, initialState } from '../src/domain/state.js'
 import { FileEventStore, readStreamFile, streamPath } from '../src/store/file-store.js'
-import { GENESIS_HASH, encodeBatch } from '../src/store/record.js'
+import { encodeBatch } from '../src/store/hash.js'
+import { GENESIS_HASH } from '../src/store/record.js'
 
 export interface Row {
   readonly measure: string
@@ -54,7 +55,7 @@ export async function benchLog(runjBin: string, cleanEnv: NodeJS.ProcessEnv): Pr
 
     writeStream(root, 'replay', 100_000)
     const replayStart = performance.now()
-    const { events } = await readStreamFile(streamPath(root, 'replay'), { verifyHashes: false, validateData: null })
+    const { events } = await readStreamFile(streamPath(root, 'replay'), { verifyHashes: null, validateData: null })
     const state = events.reduce(evolve, initialState())
     const replaySeconds = (performance.now() - replayStart) / 1000
     if (state.status !== 'absent' || events.length !== 100_000) throw new Error('replay read the wrong stream')

@@ -21,14 +21,14 @@ export async function history(context: Context, rawId: string, options: HistoryO
     throw new InvalidInputError('--format', `must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(options.format)}`)
   const path = streamPath(context.root, id)
   if (options.verify) {
-    const { isValidEventData } = await import('../domain/events.js')
-    const { count, torn } = await verifyStreamFile(path, { verifyHashes: true, validateData: isValidEventData })
+    const [{ isValidEventData }, { hashOf }] = await Promise.all([import('../domain/events.js'), import('../store/hash.js')])
+    const { count, torn } = await verifyStreamFile(path, { verifyHashes: hashOf, validateData: isValidEventData })
     reportTorn(path, torn)
     if (count === 0 && torn === null) throw new OperationError(`container "${id}" has no history`)
     process.stdout.write(`${path}: ${count} events verified, chain intact\n`)
     return
   }
-  const stream = await readStreamFile(path, { verifyHashes: false, validateData: null })
+  const stream = await readStreamFile(path, { verifyHashes: null, validateData: null })
   reportTorn(path, stream.torn)
   if (stream.version === 0 && stream.torn === null) throw new OperationError(`container "${id}" has no history`)
   process.stdout.write(render(stream.events, options.format))

@@ -1,13 +1,8 @@
-// The lifecycle verbs' thin CLI layer: argument checks, then the use case, then the output.
+// The lifecycle verbs' thin CLI layer: argument checks, then the use case (loaded lazily: `state` must not pay for zod or rxjs), then the output.
 import { FreeBSDHost } from '../host/freebsd.js'
 import { validateContainerId } from '../ids.js'
 import { InvalidInputError } from '../errors.js'
 import type { LifecycleContext } from '../lifecycle/context.js'
-import { createContainer } from '../lifecycle/create.js'
-import { deleteContainer } from '../lifecycle/delete.js'
-import { killContainer } from '../lifecycle/kill.js'
-import { startContainer } from '../lifecycle/start.js'
-import { containerState } from '../lifecycle/state.js'
 import type { Context } from './context.js'
 import { warn } from './log.js'
 
@@ -32,14 +27,17 @@ export async function create(context: Context, id: string, bundleArg: string | u
   if (options.consoleSocket !== undefined)
     throw new InvalidInputError('--console-socket', 'is only for process.terminal, which this runj does not support yet')
   if (options.preserveFds !== undefined && options.preserveFds !== '0') throw new InvalidInputError('--preserve-fds', 'is not supported by this runj yet')
+  const { createContainer } = await import('../lifecycle/create.js')
   await createContainer(lifecycle(context, 'create'), { id, bundle: bundleArg ?? options.bundle ?? '.', pidFile: options.pidFile })
 }
 
 export async function start(context: Context, id: string): Promise<void> {
+  const { startContainer } = await import('../lifecycle/start.js')
   await startContainer(lifecycle(context, 'start'), validateContainerId(id))
 }
 
 export async function state(context: Context, id: string): Promise<void> {
+  const { containerState } = await import('../lifecycle/state.js')
   const json = await containerState(lifecycle(context, 'state'), validateContainerId(id))
   process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
 }
@@ -50,9 +48,11 @@ export async function kill(context: Context, id: string, signal: string | undefi
     if (!/^[1-9][0-9]*$/.test(options.pid)) throw new InvalidInputError('--pid', `${JSON.stringify(options.pid)} is not a process id`)
     pid = Number(options.pid)
   }
+  const { killContainer } = await import('../lifecycle/kill.js')
   await killContainer(lifecycle(context, 'kill'), { id: validateContainerId(id), signal: signal ?? 'TERM', all: options.all === true, pid })
 }
 
 export async function remove(context: Context, id: string, options: { force?: boolean }): Promise<void> {
+  const { deleteContainer } = await import('../lifecycle/delete.js')
   await deleteContainer(lifecycle(context, 'delete'), { id: validateContainerId(id), force: options.force === true })
 }

@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { exitCodeOf } from '../errors.js'
 import { RUNJ_VERSION } from '../version.js'
-import { createContext, type Context } from './context.js'
+import type { Context } from './context.js'
 import { reportError, type LogTarget } from './log.js'
 
 interface GlobalOptions {
@@ -81,6 +81,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram(async (action) => {
     const options = program.opts<GlobalOptions>()
     target = { file: options.log, format: options.logFormat }
+    const { createContext } = await import('./context.js')
     await action(createContext(options.root))
   })
   try {

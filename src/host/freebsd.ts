@@ -1,19 +1,27 @@
-// The FreeBSD HostPort: jail(8), jls(8), jexec(8), ps(1), mount(8), sysctl(8) through execa, argv entries only, found on PATH.
-import { spawn } from 'node:child_process'
+// The FreeBSD HostPort: jail(8), jls(8), jexec(8), ps(1), mount(8), sysctl(8): argv entries only, never a shell, found on PATH.
+import { execFile, spawn } from 'node:child_process'
 import { constants } from 'node:fs'
 import { access, open } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
-import { execa } from 'execa'
 import { HostError, type EntrypointSpec, type HookSpec, type HostPort, type MountSpec, type ProcessInfo } from './port.js'
 
 /** The trampoline (design.md "The create/start split"): a constant; values arrive only as positional parameters. */
 export const TRAMPOLINE = 'IFS= read -r go < "$1" || exit 0; [ "$go" = start ] || exit 0; shift; exec "$@"'
 
-async function run(file: string, args: readonly string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const result = await execa(file, args, { reject: false, stdin: 'ignore', stripFinalNewline: false })
-  if (result.failed && result.exitCode === undefined)
-    throw new HostError([file, ...args], result.stderr ?? '', undefined, `${file}: ${result.shortMessage}`)
-  return { stdout: result.stdout ?? '', stderr: result.stderr ?? '', exitCode: result.exitCode ?? 1 }
+/**
+ * Runs a utility and captures its output. node:child_process rather than execa here: loading
+ * execa costs ~30 ms, more than `runj state`'s whole budget (docs/decisions.md D7).
+ */
+function run(file: string, args: readonly string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = (error as (Error & { code?: unknown }) | null)?.code
+      if (error !== null && typeof code !== 'number')
+        reject(new HostError([file, ...args], stderr, undefined, `${file}: ${error.message}`))
+      else resolve({ stdout, stderr, exitCode: typeof code === 'number' ? code : 0 })
+    })
+    child.stdin?.end()
+  })
 }
 
 async function mustRun(file: string, args: readonly string[]): Promise<string> {
@@ -133,6 +141,8 @@ export class FreeBSDHost implements HostPort {
   }
 
   async runHook(hook: HookSpec, stateJson: string): Promise<void> {
+    // execa only here, loaded only when a container has hooks: timeouts, stdin input and argv0.
+    const { execa } = await import('execa')
     const [argv0, ...args] = hook.args ?? [hook.path]
     const env = Object.fromEntries((hook.env ?? []).map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]))
     const result = await execa(hook.path, args, {

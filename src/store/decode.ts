@@ -1,7 +1,7 @@
 // Reads log text back into records, checking every link: envelope, seq, prev, schema, data, and optionally hashes.
 import { eventSchemaVersions, isEventType, type EventType } from '../domain/catalogue.js'
 import { LogCorruptError } from './errors.js'
-import { GENESIS_HASH, hashOf, type StoredEvent } from './record.js'
+import { GENESIS_HASH, type StoredEvent } from './record.js'
 
 const HEX64 = /^[0-9a-f]{64}$/
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/
@@ -15,8 +15,8 @@ export interface DecodedStream {
 }
 
 export interface DecodeOptions {
-  /** Recompute every hash (history --verify); otherwise links are checked through `prev`. */
-  readonly verifyHashes: boolean
+  /** Recomputes every hash with this function (history --verify); otherwise links are checked through `prev`. */
+  readonly verifyHashes: ((record: Record<string, unknown>, line: string) => string) | null
   /** Checks each event's data against its schema (zod, loaded only when asked for). */
   readonly validateData: ((type: EventType, data: unknown) => boolean) | null
 }
@@ -34,7 +34,7 @@ function checkRecord(raw: unknown, line: string, seq: number, prev: string, opti
   if (typeof r['time'] !== 'string' || !ISO_TIME.test(r['time'])) return 'time is not an ISO 8601 UTC timestamp'
   if (r['actor'] === null || typeof r['actor'] !== 'object') return 'actor is not an object'
   if (options.validateData !== null && !options.validateData(type, r['data'])) return `data does not match ${type} schema`
-  if (options.verifyHashes && hashOf(r, line) !== r['hash']) return 'hash does not match the record (edited)'
+  if (options.verifyHashes !== null && options.verifyHashes(r, line) !== r['hash']) return 'hash does not match the record (edited)'
   return null
 }
 

@@ -5,8 +5,7 @@ import { join } from 'node:path'
 import type { DomainEvent } from '../domain/events.js'
 import { decodeStream, visitStream, type DecodeOptions } from './decode.js'
 import { ConcurrencyError, LogCorruptError } from './errors.js'
-import { acquireFileLock, withReentrantLock } from './lock.js'
-import { GENESIS_HASH, encodeBatch, type StoredEvent } from './record.js'
+import { GENESIS_HASH, type StoredEvent } from './record.js'
 import type { AppendOptions, EventStore, StreamRead } from './store.js'
 
 const TAIL_CHUNK = 64 * 1024
@@ -72,7 +71,7 @@ export class FileEventStore implements EventStore {
   ) {}
 
   readStream(id: string): Promise<StreamRead> {
-    return readStreamFile(streamPath(this.root, id), { verifyHashes: false, validateData: null })
+    return readStreamFile(streamPath(this.root, id), { verifyHashes: null, validateData: null })
   }
 
   async appendToStream(id: string, events: readonly DomainEvent[], options: AppendOptions): Promise<StoredEvent[]> {
@@ -85,6 +84,7 @@ export class FileEventStore implements EventStore {
         const last = await lastRecord(file, path)
         if (options.expectedVersion !== 'any' && options.expectedVersion !== last.seq)
           throw new ConcurrencyError(id, options.expectedVersion, last.seq)
+        const { encodeBatch } = await import('./hash.js')
         const { records, text } = encodeBatch(events, {
           version: last.seq,
           prev: last.hash,
@@ -107,6 +107,8 @@ export class FileEventStore implements EventStore {
   async withLock<T>(id: string, fn: () => Promise<T>, options: { wait?: boolean } = {}): Promise<T> {
     const wait = options.wait ?? true
     const lockPath = join(this.root, 'locks', `${id}.lock`)
+    // Loaded on first use: `runj state` reads without locking.
+    const { acquireFileLock, withReentrantLock } = await import('./lock.js')
     return withReentrantLock(id, lockPath, fn, wait, async () => {
       await mkdir(join(this.root, 'locks'), { recursive: true, mode: 0o700 })
       return acquireFileLock(id, lockPath, wait)

@@ -1,6 +1,5 @@
 // Cross-process per-container lock: a file made atomically with link(2), broken only when its holder is dead.
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { randomBytes } from 'node:crypto'
 import { link, readFile, unlink, writeFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LockedError } from './errors.js'
@@ -50,7 +49,8 @@ async function breakIfStale(path: string, holder: { pid: number; token: string }
 
 /** Tries once to take the lock; returns the token on success, or the live holder's pid. */
 async function tryAcquire(path: string): Promise<{ token: string } | { holder: number | null }> {
-  const token = randomBytes(12).toString('hex')
+  // Identifies this holder's file, not a secret: pid, clock and a random part are enough.
+  const token = `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`
   const temp = `${path}.${process.pid}.${token}`
   await writeFile(temp, `${process.pid} ${token}`)
   try {

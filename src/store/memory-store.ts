@@ -3,7 +3,8 @@ import { isValidEventData, type DomainEvent } from '../domain/events.js'
 import { decodeStream } from './decode.js'
 import { ConcurrencyError } from './errors.js'
 import { withReentrantLock } from './lock.js'
-import { encodeBatch, type StoredEvent } from './record.js'
+import { encodeBatch, hashOf } from './hash.js'
+import type { StoredEvent } from './record.js'
 import type { AppendOptions, EventStore, StreamRead } from './store.js'
 
 export class MemoryEventStore implements EventStore {
@@ -12,7 +13,7 @@ export class MemoryEventStore implements EventStore {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async readStream(id: string): Promise<StreamRead> {
-    const decoded = decodeStream(this.streams.get(id) ?? '', `memory:${id}`, { verifyHashes: true, validateData: isValidEventData })
+    const decoded = decodeStream(this.streams.get(id) ?? '', `memory:${id}`, { verifyHashes: hashOf, validateData: isValidEventData })
     return { ...decoded, version: decoded.events.length }
   }
 
