@@ -22,6 +22,7 @@ export const ProcessSummary = z.object({
   cwd: absolutePath,
   uid: z.number().int().nonnegative(),
   gid: z.number().int().nonnegative(),
+  umask: z.number().int().min(0).max(0o777),
   terminal: z.boolean(),
 })
 

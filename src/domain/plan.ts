@@ -25,7 +25,7 @@ export type HostAction =
   | { readonly kind: 'createJail'; readonly name: string; readonly parameters: readonly string[] }
   | { readonly kind: 'mount'; readonly mount: Mount }
   | { readonly kind: 'makeFifo'; readonly path: string }
-  | { readonly kind: 'spawnEntrypoint'; readonly fifo: string; readonly exec: readonly string[]; readonly gid: number; readonly pidFile: string | null }
+  | { readonly kind: 'spawnEntrypoint'; readonly fifo: string; readonly exec: readonly string[]; readonly gid: number; readonly umask: number; readonly pidFile: string | null }
   | { readonly kind: 'runHooks'; readonly stage: HookStage; readonly hooks: readonly HookCall[]; readonly fatal: boolean }
   | { readonly kind: 'startEntrypoint'; readonly fifo: string; readonly pid: number; readonly startTime: string }
   | { readonly kind: 'signal'; readonly signal: string; readonly all: boolean; readonly pid: number | null }
@@ -42,7 +42,7 @@ export function planCreate(spec: Spec, secrets: CreateSecrets, fifo: string): Ho
   ]
   if (spec.process !== null && secrets.exec !== null) {
     actions.push({ kind: 'makeFifo', path: fifo })
-    actions.push({ kind: 'spawnEntrypoint', fifo, exec: secrets.exec, gid: spec.process.gid, pidFile: spec.pidFile })
+    actions.push({ kind: 'spawnEntrypoint', fifo, exec: secrets.exec, gid: spec.process.gid, umask: spec.process.umask, pidFile: spec.pidFile })
   }
   // runtime.md "Lifecycle" steps 5-6: prestart (deprecated) and createRuntime, then createContainer.
   for (const stage of ['prestart', 'createRuntime', 'createContainer'] as const)

@@ -58,7 +58,7 @@ export async function executeAction(action: HostAction, ctx: ExecutionContext): 
       await host.makeFifo(action.path)
       return []
     case 'spawnEntrypoint': {
-      const pid = await host.spawnEntrypoint({ fifo: action.fifo, exec: action.exec, gid: action.gid })
+      const pid = await host.spawnEntrypoint({ fifo: action.fifo, exec: action.exec, gid: action.gid, umask: action.umask })
       const info = await host.processInfo(pid)
       if (info === null) throw new OperationError(`the entrypoint (pid ${pid}) exited at once`)
       if (action.pidFile !== null) await writePidFile(action.pidFile, pid)

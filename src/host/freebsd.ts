@@ -6,7 +6,7 @@ import { delimiter, join } from 'node:path'
 import { HostError, type EntrypointSpec, type HookSpec, type HostPort, type MountSpec, type ProcessInfo } from './port.js'
 
 /** The trampoline (design.md "The create/start split"): a constant; values arrive only as positional parameters. */
-export const TRAMPOLINE = 'IFS= read -r go < "$1" || exit 0; [ "$go" = start ] || exit 0; shift; exec "$@"'
+export const TRAMPOLINE = 'IFS= read -r go < "$1" || exit 0; [ "$go" = start ] || exit 0; umask "$2"; shift 2; exec "$@"'
 
 /**
  * Runs a utility and captures its output. node:child_process rather than execa here: loading
@@ -100,7 +100,8 @@ export class FreeBSDHost implements HostPort {
     const sh = await this.which('sh')
     // With no terminal the container inherits runj's stdio (conmon and containerd read it);
     // setting gid makes libuv call setgroups(0) so none of runj's groups leak into the jail.
-    const child = spawn(sh, ['-c', TRAMPOLINE, 'runj-entrypoint', spec.fifo, ...spec.exec], {
+    const umask = spec.umask.toString(8).padStart(4, '0')
+    const child = spawn(sh, ['-c', TRAMPOLINE, 'runj-entrypoint', spec.fifo, umask, ...spec.exec], {
       detached: true,
       stdio: 'inherit',
       ...(process.getuid?.() === 0 ? { uid: 0, gid: spec.gid } : {}),

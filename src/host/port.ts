@@ -22,6 +22,8 @@ export interface EntrypointSpec {
   /** The argv the trampoline execs once released: env -i ... jexec ... */
   readonly exec: readonly string[]
   readonly gid: number
+  /** process.user.umask (config.md "User"); runc's default is 0022. */
+  readonly umask: number
 }
 
 export interface HookSpec {

@@ -114,7 +114,7 @@ export async function prepareCreate(
       process:
         proc === undefined
           ? null
-          : { args: proc.args, envNames: (proc.env ?? []).map((e) => e.slice(0, e.indexOf('='))), cwd: proc.cwd, uid: proc.user.uid, gid, terminal: false },
+          : { args: proc.args, envNames: (proc.env ?? []).map((e) => e.slice(0, e.indexOf('='))), cwd: proc.cwd, uid: proc.user.uid, gid, umask: proc.user.umask ?? 0o022, terminal: false },
       rctlRules: [],
       ignored: ignoredFields(config),
       pidFile: input.pidFile === undefined ? null : resolve(input.pidFile),

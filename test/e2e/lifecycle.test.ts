@@ -19,10 +19,10 @@ const statusOf = async (w: Awaited<ReturnType<typeof world>>, id: string) => {
   return result.code === 0 ? (JSON.parse(result.stdout) as { status: string; pid?: number; bundle: string; annotations: Record<string, string> }) : null
 }
 
-t.test('the process runs with exactly the config\'s user, cwd, environment and hostname', async (t) => {
+t.test('the process runs with exactly the config\'s user, cwd, environment, hostname and umask', async (t) => {
   const w = await world(t)
-  const script = 'id -u > /data/out; id -g >> /data/out; pwd >> /data/out; hostname >> /data/out; exec sleep 60'
-  const bundle = w.bundle(baseConfig({}, { args: ['/bin/sh', '-c', script], env: ['PATH=/bin:/usr/bin', 'GREETING=hello world', 'TRICKY=a=b c'], cwd: '/data', user: { uid: 1000, gid: 1000 } }))
+  const script = 'id -u > /data/out; id -g >> /data/out; pwd >> /data/out; hostname >> /data/out; umask >> /data/out; exec sleep 60'
+  const bundle = w.bundle(baseConfig({}, { args: ['/bin/sh', '-c', script], env: ['PATH=/bin:/usr/bin', 'GREETING=hello world', 'TRICKY=a=b c'], cwd: '/data', user: { uid: 1000, gid: 1000, umask: 0o027 } }))
   const pidFile = join(w.dir, 'pid')
   const created = await w.runj(['create', '--bundle', bundle, '--pid-file', pidFile, 'web'])
   t.equal(created.code, 0, created.stderr)
@@ -32,9 +32,9 @@ t.test('the process runs with exactly the config\'s user, cwd, environment and h
   t.equal((await w.runj(['start', 'web'])).code, 0)
   const out = await waitFor(() => {
     const text = existsSync(join(w.dir, 'rootfs', 'data', 'out')) ? readFileSync(join(w.dir, 'rootfs', 'data', 'out'), 'utf8') : ''
-    return text.split('\n').length >= 5 ? text : undefined
+    return text.split('\n').length >= 6 ? text : undefined
   }, 'the process output')
-  t.same(out.trim().split('\n'), ['1000', '1000', '/data', 'web'])
+  t.same(out.trim().split('\n'), ['1000', '1000', '/data', 'web', '0027'])
   // The container process (after exec, same pid as at create) has exactly the config's environment.
   const environ = await waitFor(() => {
     const env = readFileSync(`/proc/${pid}/environ`, 'utf8')

@@ -10,7 +10,7 @@ export function createRequest(id = 'web', overrides: Partial<EventData<'Containe
     rootfs: `/bundles/${id}/rootfs`,
     jail: { name: id, parameters: [`name=${id}`, `path=/bundles/${id}/rootfs`, 'persist'] },
     mounts: [],
-    process: { args: ['/bin/sh', '-c', 'sleep 10'], envNames: ['PATH'], cwd: '/', uid: 0, gid: 0, terminal: false },
+    process: { args: ['/bin/sh', '-c', 'sleep 10'], envNames: ['PATH'], cwd: '/', uid: 0, gid: 0, umask: 0o022, terminal: false },
     rctlRules: [],
     ignored: [],
     pidFile: null,

@@ -692,7 +692,8 @@ if [[ $U == jexec ]]; then
 			for e in "${SPL[@]}"; do [[ $e == *=* ]] && { v=${e#*=}; v=${v//\~/$PW_DIR}; setenv "${e%%=*}" "$v"; }; done
 		fi
 		if [[ -n $user ]]; then
-			umask "${CAP[umask]:-022}"
+			# setusercontext(3): without a umask capability the caller's umask is kept
+			[[ -n ${CAP[umask]+x} ]] && umask "${CAP[umask]}"
 			for rl in openfiles:n maxproc:u coredumpsize:c stacksize:s datasize:d filesize:f cputime:t memorylocked:l; do
 				k=${rl%%:*}; v=${CAP[$k]:-${CAP[$k-cur]:-}}
 				[[ -n $v ]] || continue
