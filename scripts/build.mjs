@@ -4,7 +4,7 @@ import { build } from 'esbuild'
 
 await rm('dist', { recursive: true, force: true })
 await build({
-  entryPoints: { runj: 'src/cli/bin.ts', 'events-gen': 'src/events-gen.ts', bench: 'bench/main.ts', 'demo-log': 'scripts/demo-log.ts' },
+  entryPoints: { runj: 'src/cli/bin.ts', 'events-gen': 'src/events-gen.ts', bench: 'bench/main.ts', 'demo-rootfs': 'scripts/demo-rootfs.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
