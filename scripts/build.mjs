@@ -14,6 +14,8 @@ await build({
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
+  // rxjs's "node" export is CommonJS (370 KB, not tree-shakable); its ESM build shakes down to the operators runj uses.
+  alias: { rxjs: './node_modules/rxjs/dist/esm/index.js' },
   // commander is CommonJS: its require() calls of node builtins need a real require in an ESM bundle.
   banner: { js: "import { createRequire as __runjCreateRequire } from 'node:module'; const require = __runjCreateRequire(import.meta.url);" },
 })
