@@ -1,6 +1,6 @@
 // TypeScript handle on a FreeBSD userland simulator instance (test/sim/sim.sh) for runj tests.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -11,10 +11,14 @@ export type { RootfsOptions, RootfsUser } from './rootfs.js'
 export const simDir = dirname(fileURLToPath(import.meta.url))
 
 /** Utilities the simulator answers to (each is a symlink to sim.sh in binDir). */
-export const simulatedUtilities = ['jail', 'jls', 'jexec', 'ps', 'mount', 'umount', 'sysctl', 'ifconfig', 'kldstat'] as const
+export const simulatedUtilities = [
+  'jail', 'jls', 'jexec', 'ps', 'mount', 'umount', 'sysctl', 'ifconfig', 'kldstat', 'rctl', 'limits',
+] as const
 
 /** Keys of state/faults/<key>; see README.md. */
-export type FaultKey = 'jail-c' | 'jail-r' | 'jls' | 'jexec' | 'mount' | 'umount' | 'ps' | 'sysctl' | 'ifconfig' | 'kldstat'
+export type FaultKey =
+  | 'jail-c' | 'jail-r' | 'jail-m' | 'jls' | 'jexec' | 'mount' | 'umount' | 'ps' | 'sysctl' | 'ifconfig' | 'kldstat'
+  | 'rctl' | 'rctl-a' | 'rctl-r' | 'limits'
 
 export interface SimJail {
   name: string
@@ -29,6 +33,20 @@ export interface SimMount {
   node: string
   type: string
   opts: string
+}
+
+/** cgroup controllers the simulator can use to enforce rctl deny rules (maxproc -> pids, memoryuse -> memory). */
+export type CgroupController = 'pids' | 'memory'
+
+/** A limit limits(1) was asked to set that Linux has no rlimit for (sbsize, pseudoterminals, swapuse, ...). */
+export interface SimUnappliedLimit {
+  /** The pid limits ran as: the command it exec'd keeps it. */
+  pid: number
+  /** FreeBSD resource name (login.conf / rctl style): sbsize, pseudoterminals, swapuse, kqueues, umtxp, pipebuf. */
+  resource: string
+  /** Soft and hard values; 'infinity' when unlimited. */
+  soft: string
+  hard: string
 }
 
 export interface Sim {
@@ -54,13 +72,43 @@ export interface Sim {
   setStopTimeout(seconds: number): void
   /** Make kldstat -m <module> find (or not find) the module. */
   setKld(module: string, loaded: boolean): void
-  /** Host account databases seen by jexec -u and ps (files under state/host/etc, e.g. passwd, group, login.conf). */
+  /** Host account databases seen by jexec -u, ps and limits -C (files under state/host/etc, e.g. passwd, login.conf). */
   setHostEtc(file: string, content: string): void
+  /** rctl rules as `rctl` lists them (`jail:web:maxproc:deny=10`), in the kernel's order; they outlive their jail. */
+  rules(): string[]
+  /**
+   * Whether rctl deny rules are enforced with cgroups on this machine (maxproc -> pids, memoryuse -> memory); without
+   * an argument, whether any controller is usable. When false, rules are only recorded (tests should skip).
+   */
+  cgroupsAvailable(controller?: CgroupController): boolean
+  /** The cgroup directory of a jail for a controller (it exists only while rules need it and the jail exists). */
+  cgroupDir(jail: string, controller: CgroupController): string | null
+  /** Remove this instance's cgroups (best effort: only empty ones go). Call when a test ends. */
+  releaseCgroups(): void
+  /** Limits that limits(1) recorded but could not apply on Linux, oldest first. */
+  unappliedLimits(): SimUnappliedLimit[]
 }
 
 function lines(file: string): string[] {
   if (!existsSync(file)) return []
   return readFileSync(file, 'utf8').split('\n').filter(l => l !== '')
+}
+
+// state/cgroups (written by install.sh): "controller v1|v2 parent-dir" per usable controller
+function cgroups(stateDir: string): { controller: CgroupController; version: string; dir: string }[] {
+  return lines(join(stateDir, 'cgroups')).flatMap(l => {
+    const [controller, version = '', dir = ''] = l.split(' ')
+    return controller === 'pids' || controller === 'memory' ? [{ controller, version, dir }] : []
+  })
+}
+
+// rmdir(2) of a cgroup: fails while it holds processes or children, which is fine here.
+function rmdirQuiet(dir: string): void {
+  try {
+    rmdirSync(dir)
+  } catch {
+    // busy or gone
+  }
 }
 
 function readJail(stateDir: string, name: string): SimJail {
@@ -122,5 +170,25 @@ export async function installSimulator(dir: string): Promise<Sim> {
       else rmSync(join(stateDir, 'kld', module), { force: true })
     },
     setHostEtc: (file, content) => write(join('host', 'etc', file), content),
+    rules: () => lines(join(stateDir, 'rctl')),
+    cgroupsAvailable: controller => cgroups(stateDir).some(c => controller === undefined || c.controller === controller),
+    cgroupDir: (jail, controller) => {
+      const c = cgroups(stateDir).find(x => x.controller === controller)
+      return c ? join(c.dir, jail) : null
+    },
+    releaseCgroups: () => {
+      for (const { dir } of cgroups(stateDir)) {
+        if (!existsSync(dir)) continue
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          if (e.isDirectory()) rmdirQuiet(join(dir, e.name))
+        }
+        rmdirQuiet(dir)
+      }
+    },
+    unappliedLimits: () =>
+      lines(join(stateDir, 'limits-unapplied')).map(l => {
+        const [pid = '0', resource = '', soft = '', hard = ''] = l.split(' ')
+        return { pid: Number(pid), resource, soft, hard }
+      }),
   }
 }

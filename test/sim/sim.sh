@@ -1,5 +1,6 @@
 #!/bin/bash
-# FreeBSD 14 userland simulator (jail jls jexec ps mount umount sysctl ifconfig kldstat) for runj tests; see README.md.
+# FreeBSD 14 userland simulator (jail jls jexec ps mount umount sysctl ifconfig kldstat limits rctl) for runj tests;
+# see README.md.
 # One script dispatched on basename "$0". Utilities are ordered by how often runj calls them and each block
 # ends in `exit`, so bash never parses the blocks after the one it runs (parsing is most of the cost).
 # Messages and exit codes follow the FreeBSD 14 sources (usr.sbin/jail, jls, jexec; bin/ps; sbin/mount ...).
@@ -27,8 +28,10 @@ je() {
 	fi
 	REPLY=\"$s\"
 }
-# Record the call (one atomic O_APPEND write) before doing anything else.
-je "$U"; L="[$REPLY"; for a; do je "$a"; L+=",$REPLY"; done
+# Record the call (one atomic O_APPEND write) before doing anything else. jexec runs an in-jail `limits` as
+# `limits --sim-jail ROOT DIR UID -- args`: logged as ["limits", args...], what runj passed inside the jail.
+N0=1; [[ $1 == --sim-jail && $U == limits ]] && N0=6
+je "$U"; L="[$REPLY"; for a in "${@:N0}"; do je "$a"; L+=",$REPLY"; done
 printf '%s]\n' "$L" >>"$S/calls.log"
 
 # fault KEY: honour state/faults/KEY ("fail MSG" or "sleep SECS"; one-shot unless the line ends in " always").
@@ -573,6 +576,108 @@ if [[ $U == ps ]]; then
 fi
 
 ##############################################################################
+# Helpers of jexec, limits, jail and rctl (defined here so that the utilities above never parse them).
+# The ENV array is a process environment being built (from /proc/$$/environ: exactly what the caller passed).
+setenv() { # setenv NAME VALUE [nooverwrite]
+	local i
+	for i in "${!ENV[@]}"; do
+		if [[ ${ENV[i]} == "$1="* ]]; then [[ -n $3 ]] || ENV[i]=$1=$2; return; fi
+	done
+	ENV+=("$1=$2")
+}
+getenv() { local e; for e in "${ENV[@]}"; do [[ $e == "$1="* ]] && { REPLY=${e#*=}; return 0; }; done; return 1; }
+# lc_load DB CLASS: cgetent(3) of a login.conf(5) class into the CAP assoc array (declared by the caller),
+# following tc=; the first definition of a capability wins. Returns 1 when the class is not there.
+lc_load() { # $1 db file $2 class
+	local line= l ent f n done=
+	[[ -r $1 ]] || return 1
+	while IFS= read -r l || [[ -n $l ]]; do
+		[[ $l == \#* ]] && continue
+		if [[ $l == *\\ ]]; then line+=${l%\\}; continue; fi
+		line+=$l
+		[[ $line =~ ^[[:space:]]*$ ]] && { line=; continue; }
+		ent=$line; line=
+		splitv '|' "${ent%%:*}"; n=("${SPL[@]}")
+		local hit=; for f in "${n[@]}"; do [[ $f == "$2" ]] && hit=1; done
+		[[ -n $hit ]] || continue
+		splitv : "${ent#*:}"; n=("${SPL[@]}")
+		for f in "${n[@]}"; do
+			f=${f#"${f%%[![:space:]]*}"}
+			[[ -z $f ]] && continue
+			if [[ $f == tc=* ]]; then lc_load "$1" "${f#tc=}"; continue; fi
+			local k=${f%%[=#@]*}
+			[[ -n ${CAP[$k]+x} ]] && continue           # the first definition wins (cgetent)
+			if [[ $f == *@ ]]; then CAP[$k]=; elif [[ $f == *=* ]]; then CAP[$k]=${f#*=}; elif [[ $f == *\#* ]]; then CAP[$k]=${f#*\#}; else CAP[$k]=1; fi
+		done
+		done=1; break
+	done <"$1"
+	[[ -n $done ]]
+}
+# cgroups enforcing rctl maxproc/memoryuse deny rules (README "rctl"). state/cgroups, written by install.sh,
+# holds one line per usable controller: "pids|memory v1|v2 DIR"; DIR is this instance's parent cgroup and
+# DIR/<jail name> the jail's. cg_load -> CGP CGM (dirs) CGV (version); 1 when there is none.
+cg_load() {
+	CGP= CGM= CGV=
+	[[ -s $S/cgroups ]] || return 1
+	local c v d
+	while read -r c v d; do case $c in pids) CGP=$d ;; memory) CGM=$d ;; esac; CGV=$v; done <"$S/cgroups"
+	[[ -n $CGP$CGM ]]
+}
+# cg_rules NAME -> CPMAX CMMAX: amounts of the jail's maxproc / memoryuse deny rules (per jail), empty if none
+cg_rules() {
+	CPMAX= CMMAX=
+	local l
+	[[ -s $S/rctl ]] || return 0
+	while IFS= read -r l; do
+		[[ $l == */* ]] && continue
+		case $l in "jail:$1:maxproc:deny="*) CPMAX=${l##*=} ;; "jail:$1:memoryuse:deny="*) CMMAX=${l##*=} ;; esac
+	done <"$S/rctl"
+}
+# cg_sync NAME [PID ...]: make the jail's cgroups match its rules (create, set pids.max / memory limit, move the
+# PIDs in), or relax them and remove them when they are empty. Errors are ignored: the rule itself stands.
+cg_sync() {
+	local n=$1 c d v f
+	shift
+	cg_load || return 0
+	cg_rules "$n"
+	if [[ -n $CPMAX$CMMAX ]]; then
+		for d in $CGP $CGM; do
+			[[ -d $d/$n ]] && continue
+			if [[ ! -d $d ]]; then
+				/bin/mkdir -p -- "$d" 2>/dev/null || continue
+				# v2: the controllers must be enabled in the root's and in our parent's subtree_control
+				if [[ $CGV == v2 ]]; then for c in ${CGP:+pids} ${CGM:+memory}; do echo "+$c" >"${d%/*}/cgroup.subtree_control"; echo "+$c" >"$d/cgroup.subtree_control"; done 2>/dev/null; fi
+			fi
+			/bin/mkdir -- "$d/$n" 2>/dev/null
+		done
+	fi
+	for c in pids memory; do
+		if [[ $c == pids ]]; then d=$CGP v=$CPMAX f=pids.max; else d=$CGM v=$CMMAX f=memory.max; [[ $CGV == v1 ]] && f=memory.limit_in_bytes; fi
+		[[ -n $d && -d $d/$n ]] || continue
+		if [[ -n $v ]]; then echo "$v" >"$d/$n/$f"
+		elif [[ $f == memory.limit_in_bytes ]]; then echo -1 >"$d/$n/$f"
+		else echo max >"$d/$n/$f"; fi
+	done 2>/dev/null
+	if [[ -n $CPMAX$CMMAX ]]; then
+		for d in ${CPMAX:+$CGP} ${CMMAX:+$CGM}; do for v; do echo "$v" >"$d/$n/cgroup.procs"; done; done 2>/dev/null
+	else
+		for d in $CGP $CGM; do [[ -d $d/$n ]] && /bin/rmdir -- "$d/$n" "$d" 2>/dev/null; done
+	fi
+	return 0
+}
+# cg_drop NAME: remove the jail's cgroups (jail -r, after its processes were killed; they may take a moment to go)
+cg_drop() {
+	local d i
+	cg_load || return 0
+	for d in $CGP $CGM; do
+		[[ -d $d/$1 ]] || continue
+		for ((i = 0; i < 40; i++)); do /bin/rmdir -- "$d/$1" 2>/dev/null && break; /bin/sleep 0.05; done
+		/bin/rmdir -- "$d" 2>/dev/null
+	done
+	return 0
+}
+
+##############################################################################
 # jexec(8): jexec [-l] [-d working-directory] [-u username | -U username] jail [command ...]
 # Runs the command as a real process: exec env -i <caller's exact environment> [setpriv] unshare -R <path> ...
 # No fork: the pid runj sees is the pid of the jailed command.
@@ -634,41 +739,8 @@ if [[ $U == jexec ]]; then
 	mapfile -d '' -t ENV </proc/$$/environ
 	for i in "${!ENV[@]}"; do [[ ${ENV[i]} == ?*=* ]] || unset 'ENV[i]'; done   # env(1) would take "X" for the command
 	ENV=("${ENV[@]}")
-	setenv() { # setenv NAME VALUE [nooverwrite]
-		local i
-		for i in "${!ENV[@]}"; do
-			if [[ ${ENV[i]} == "$1="* ]]; then [[ -n $3 ]] || ENV[i]=$1=$2; return; fi
-		done
-		ENV+=("$1=$2")
-	}
-	getenv() { local e; for e in "${ENV[@]}"; do [[ $e == "$1="* ]] && { REPLY=${e#*=}; return 0; }; done; return 1; }
-	# login_getpwclass(3)+setusercontext(3) emulation: read the class entry (following tc=) from login.conf
+	# login_getpwclass(3)+setusercontext(3) emulation: CAP from the class entry of login.conf (lc_load)
 	declare -A CAP
-	lc_load() { # $1 db file $2 class
-		local line= l ent f n done=
-		[[ -r $1 ]] || return 1
-		while IFS= read -r l || [[ -n $l ]]; do
-			[[ $l == \#* ]] && continue
-			if [[ $l == *\\ ]]; then line+=${l%\\}; continue; fi
-			line+=$l
-			[[ $line =~ ^[[:space:]]*$ ]] && { line=; continue; }
-			ent=$line; line=
-			splitv '|' "${ent%%:*}"; n=("${SPL[@]}")
-			local hit=; for f in "${n[@]}"; do [[ $f == "$2" ]] && hit=1; done
-			[[ -n $hit ]] || continue
-			splitv : "${ent#*:}"; n=("${SPL[@]}")
-			for f in "${n[@]}"; do
-				f=${f#"${f%%[![:space:]]*}"}
-				[[ -z $f ]] && continue
-				if [[ $f == tc=* ]]; then lc_load "$1" "${f#tc=}"; continue; fi
-				local k=${f%%[=#@]*}
-				[[ -n ${CAP[$k]+x} ]] && continue           # the first definition wins (cgetent)
-				if [[ $f == *@ ]]; then CAP[$k]=; elif [[ $f == *=* ]]; then CAP[$k]=${f#*=}; elif [[ $f == *\#* ]]; then CAP[$k]=${f#*\#}; else CAP[$k]=1; fi
-			done
-			done=1; break
-		done <"$1"
-		[[ -n $done ]]
-	}
 	lc_path() { local p out= w; splitv $' \t' "$1"; for w in "${SPL[@]}"; do [[ $w == '~'* ]] && w=$PW_DIR${w#\~}; out+=${out:+:}$w; done; REPLY=$out; }
 	if [[ -n $clean || -n $user ]]; then
 		cls=${PW_CLASS:-}
@@ -715,15 +787,23 @@ if [[ $U == jexec ]]; then
 		splitv : "$sp"
 		for d in "${SPL[@]}"; do [[ $d == /* ]] || d=$wd/$d; [[ -f $root$d/$c || -L $root$d/$c ]] && { found=1; break; }; done
 	fi
+	# FreeBSD's /usr/bin/limits inside the jail (a Linux rootfs has none): the simulator's limits runs in its
+	# place, still outside the chroot, and execs `unshare -R <path> ...` itself once it has set the limits.
+	inner=(/usr/bin/unshare -R "$root" -w "$wd")
+	[[ -n $user ]] && inner+=(-S "$PW_UID")
+	if [[ -z $found && ($c == /usr/bin/limits || $c == limits && ":$sp:" == *:/usr/bin:*) ]]; then
+		inner=("$B/limits" --sim-jail "$root" "$wd" "${user:+$PW_UID}"); found=1; shift
+	fi
 	[[ -n $found ]] || die "execvp: $1: No such file or directory"
 	# A jail with host.hostname has its own: emulated with a UTS namespace entered without a fork.
 	uts=()
 	while IFS= read -r l; do [[ $l == host.hostname=?* ]] && uts=(/usr/bin/unshare --uts -- /bin/sh -c 'hostname "$1" || exit 1; shift; exec "$@"' sim-hostname "${l#host.hostname=}"); done <"$S/jails/$JN/params"
+	# rctl maxproc/memoryuse deny rules: join the jail's cgroup; the pid (and so the cgroup) stays through the execs
+	[[ -s $S/rctl && -s $S/cgroups ]] && cg_sync "$JN" $$
 	if [[ -n $user ]]; then
-		exec "${uts[@]}" /usr/bin/env -i -- "${ENV[@]}" /usr/bin/setpriv --regid "$PW_GID" --groups "$GROUPS_CSV" -- \
-			/usr/bin/unshare -R "$root" -w "$wd" -S "$PW_UID" -- "$@"
+		exec "${uts[@]}" /usr/bin/env -i -- "${ENV[@]}" /usr/bin/setpriv --regid "$PW_GID" --groups "$GROUPS_CSV" -- "${inner[@]}" -- "$@"
 	fi
-	exec "${uts[@]}" /usr/bin/env -i -- "${ENV[@]}" /usr/bin/unshare -R "$root" -w "$wd" -- "$@"
+	exec "${uts[@]}" /usr/bin/env -i -- "${ENV[@]}" "${inner[@]}" -- "$@"
 fi
 
 ##############################################################################
@@ -812,6 +892,8 @@ if [[ $U == jail ]]; then
 				fi
 			done
 			unlock
+			# rctl rules outlive the jail (they name it), its cgroups (the simulator's enforcement) do not
+			if [[ -s $S/cgroups ]]; then for n in "${names[@]}"; do cg_drop "$n"; done; fi
 			[[ -n $note && $verbose -ge 0 ]] && printf '%s: removed\n' "$j"
 		done
 		exit $rc
@@ -1120,5 +1202,486 @@ if [[ $U == ifconfig ]]; then
 	exit 0
 fi
 
-printf '%s: not simulated (sim.sh handles jail jls jexec ps mount umount sysctl ifconfig kldstat)\n' "$U" >&2
+##############################################################################
+# limits(1): limits [-C class|-P pid|-U user] [-eaSHBE] [-bcdfklmnostuvpwy [val]] [[name=val ...] cmd]
+# Sets the limits on its own pid with prlimit(1), then execs the command (no fork: the command keeps the pid),
+# with the environment exactly as it came (plus name=val). FreeBSD-only resources go to state/limits-unapplied.
+# jexec runs it for an in-jail /usr/bin/limits as `limits --sim-jail ROOT DIR UID -- args`.
+if [[ $U == limits ]]; then
+	fault limits
+	lusage() { printf '%s\n' 'usage: limits [-C class|-P pid|-U user] [-eaSHBE] [-bcdfklmnostuvpwy [val]] [[name=val ...] cmd]' >&2; exit 1; }
+	jroot= jwd= juid= injail=
+	if [[ $1 == --sim-jail ]]; then injail=1 jroot=$2 jwd=$3 juid=$4; shift 5; fi
+	# RLIMIT_* order (sys/resource.h): option letter, name, kind ((t)ime (s)ize (n)umber), prlimit(1) option, divisor
+	# and suffix for display; "" = not a Linux limit.
+	RL=tfdscmlunbvpwkoy
+	RN=(cputime filesize datasize stacksize coredumpsize memoryuse memorylocked maxproc openfiles sbsize vmemoryuse
+		pseudoterminals swapuse kqueues umtxp pipebuf)
+	RK=(t s s s s s s n n s s n s n n s)
+	RP=(cpu fsize data stack core rss memlock nproc nofile '' as '' '' '' '' '')
+	BF=tfdscmlun-v-----   # bash ulimit options (units: 1024 bytes for f d s c m l v)
+	INF=infinity
+	# strtoq(3) base 0 -> QN, the rest -> QR; 1 when there is no number (or it would overflow)
+	qnum() {
+		[[ $1 =~ ^[[:space:]]*([-+]?)(0[xX][0-9a-fA-F]+|[1-9][0-9]*|0[0-7]*)(.*)$ ]] || return 1
+		local d=${BASH_REMATCH[2]} sg=${BASH_REMATCH[1]}
+		QR=${BASH_REMATCH[3]}
+		case $d in
+		0[xX]*) ((${#d} <= 17)) || return 1; QN=$((16#${d:2})) ;;
+		0*) ((${#d} <= 21)) || return 1; QN=$((8#$d)) ;;
+		*) ((${#d} <= 18)) || return 1; QN=$((10#$d)) ;;
+		esac
+		[[ $sg == - ]] && QN=$((-QN))
+		return 0
+	}
+	# resource_num(): "inf[inity]", "unlimit[ed]", or terms number[unit] summed -> REPLY; 1 when invalid
+	rnum() { # $1 index $2 string
+		local s=$2 t m tot=0 u
+		shopt -s nocasematch
+		case $s in inf | infinity | unlimit | unlimited) shopt -u nocasematch; REPLY=$INF; return 0 ;; esac
+		shopt -u nocasematch
+		if [[ ${RK[$1]} == n ]]; then
+			REPLY=0; [[ -z $s ]] && return 0
+			qnum "$s" && [[ -z $QR ]] || return 1
+			REPLY=$QN; return 0
+		fi
+		while [[ -n $s ]]; do
+			qnum "$s" || break
+			t=$QN s=$QR u=${QR:0:1} s=${QR:1}
+			if [[ ${RK[$1]} == t ]]; then
+				case $u in [mM]) m=60 ;; [hH]) m=3600 ;; [dD]) m=86400 ;; [wW]) m=604800 ;; [yY]) m=31536000 ;; *) m=1 ;; esac
+			else
+				case $u in [bB]) m=512 ;; [kK]) m=1024 ;; [mM]) m=1048576 ;; [gG]) m=1073741824 ;; [tT]) m=1099511627776 ;; *) m=1 ;; esac
+			fi
+			tot=$((tot + t * m))
+		done
+		[[ -z $s ]] || return 1
+		REPLY=$tot
+	}
+	# getopt(3) with ":EeC:U:BSHP:ab:c:d:f:l:m:n:s:t:u:v:p:w:k:o:y:"; a resource's value is optional: a missing
+	# one, or a next argument starting with '-', only selects the resource for display
+	T=0 num=0 todo=0 doeval= doall= cls= Eflag= WL=() SL=() CH=()
+	for ((r = 0; r < 16; r++)); do WL[r]=0; done
+	A=("$@") n=$# i=0
+	while ((i < n)); do
+		a=${A[i]}
+		[[ $a == -- ]] && { ((i++)); break; }
+		[[ $a == -?* ]] || break
+		for ((j = 1; j < ${#a}; j++)); do
+			o=${a:j:1}
+			case $o in
+			a) doall=1 ;; E) Eflag=1 ;; e) doeval=1 ;; H) T=2 ;; S) T=1 ;; B) T=3 ;;
+			C | U | P)
+				if ((j + 1 < ${#a})); then v=${a:j+1}; elif ((i + 1 < n)); then ((i++)); v=${A[i]}; else lusage; fi
+				j=${#a}
+				case $o in C) cls=$v ;; U) unsup "limits -U is not supported" ;; P) unsup "limits -P is not supported" ;; esac ;;
+			[$RL])
+				r=${RL%%"$o"*}; r=${#r} has=
+				if ((j + 1 < ${#a})); then v=${a:j+1}; [[ $v == -* ]] || has=1
+				elif ((i + 1 < n)) && [[ ${A[i + 1]} != -* ]]; then ((i++)); v=${A[i]}; has=1; fi
+				j=${#a}
+				((T == 0)) && T=3
+				if [[ -n $has ]]; then
+					todo=1 WL[r]=$T
+					rnum "$r" "$v" || { warn "invalid value -$o \`$v'"; lusage; }
+					SL[r]=$REPLY
+				else todo=2 WL[r]=4; fi
+				((num++)) ;;
+			*) lusage ;;
+			esac
+		done
+		((i++))
+	done
+	R=("${A[@]:i}")
+	# the current limits (/proc/$$/limits: what the caller's process had); FreeBSD-only ones read as infinity
+	CS=() HS=()
+	for ((r = 0; r < 16; r++)); do CS[r]=$INF HS[r]=$INF; done
+	declare -A LX=(['Max cpu time']=0 ['Max file size']=1 ['Max data size']=2 ['Max stack size']=3 ['Max core file size']=4
+		['Max resident set']=5 ['Max locked memory']=6 ['Max processes']=7 ['Max open files']=8 ['Max address space']=10)
+	while IFS= read -r l; do
+		k=${l:0:26}; k=${k%"${k##*[! ]}"}
+		[[ -n ${LX[$k]+x} ]] || continue
+		v=${l:26:21}; v=${v%% *}; w=${l:47:21}; w=${w%% *}
+		[[ $v == unlimited ]] && v=$INF
+		[[ $w == unlimited ]] && w=$INF
+		CS[LX[$k]]=$v HS[LX[$k]]=$w
+	done </proc/$$/limits
+	OS=("${CS[@]}") OH=("${HS[@]}")
+	# -C: login_getclassbyname(3) (the jail's login.conf inside a jail), then name, name-cur and name-max
+	lcn=
+	if [[ -n $cls ]]; then
+		if [[ -n $injail ]]; then db=$jroot/etc/login.conf; else hostetc login.conf; db=$REPLY; fi
+		declare -A CAP
+		if lc_load "$db" "$cls"; then lcn=$cls
+		else
+			CAP=(); lc_load "$db" default && lcn=default
+			printf "login class '%s' non-existent, using %s\n" "$cls" "${lcn:-current settings}" >&2
+		fi
+		if [[ -n $lcn ]]; then
+			for ((r = 0; r < 16; r++)); do
+				for x in cur max; do
+					v=; [[ -n ${CAP[${RN[r]}]+x} ]] && v=${CAP[${RN[r]}]}
+					[[ -n ${CAP[${RN[r]}-$x]+x} ]] && v=${CAP[${RN[r]}-$x]}
+					[[ -n $v ]] && rnum "$r" "$v" || continue   # login_getcap*(): a bad value keeps the default
+					if [[ $x == cur ]]; then CS[r]=$REPLY; else HS[r]=$REPLY; fi
+					CH[r]=1
+				done
+			done
+		fi
+	fi
+	gt() { [[ $1 != "$2" && $2 != "$INF" && ($1 == "$INF" || $1 -gt $2) ]]; }   # $1 > $2, infinity the largest
+	root=; if [[ -n $injail ]]; then [[ -z $juid || $juid == 0 ]] && root=1; else ((EUID == 0)) && root=1; fi
+	# as root, a hard limit below the soft one is raised (or the soft one lowered), as limits.c does
+	if ((${#R[@]})) || [[ -n $doeval ]] && [[ -n $root ]]; then
+		for ((r = 0; r < 16; r++)); do
+			[[ ${HS[r]} == "$INF" ]] && continue
+			if [[ ${CS[r]} == "$INF" ]]; then HS[r]=$INF WL[r]=$((WL[r] | 2))
+			elif gt "${CS[r]}" "${HS[r]}"; then
+				if ((WL[r] == 1)); then HS[r]=${CS[r]} WL[r]=3; elif ((WL[r] == 2)); then CS[r]=${HS[r]} WL[r]=3; fi
+			fi
+		done
+	fi
+	if ((num)) && ((todo == 1)); then
+		for ((r = 0; r < 16; r++)); do
+			((WL[r] & 2)) && HS[r]=${SL[r]} CH[r]=1
+			((WL[r] & 1)) && CS[r]=${SL[r]} CH[r]=1
+		done
+	fi
+	if ((${#R[@]})); then
+		[[ -n $doeval ]] && { warn "-e cannot be used with \`cmd' option"; lusage; }
+		ENV=()
+		if [[ -z $Eflag ]]; then
+			mapfile -d '' -t ENV </proc/$$/environ
+			for i in "${!ENV[@]}"; do [[ ${ENV[i]} == ?*=* ]] || unset 'ENV[i]'; done
+			ENV=("${ENV[@]}")
+		fi
+		while ((${#R[@]})) && [[ ${R[0]} == *=* ]]; do
+			[[ ${R[0]} == =* ]] && die "setenv ${R[1]-}: Invalid argument"
+			setenv "${R[0]%%=*}" "${R[0]#*=}"; R=("${R[@]:1}")
+		done
+		# setrlimit(2) in resource order, stopping at the first failure
+		PL=() nr= capres=
+		for ((r = 0; r < 16; r++)); do
+			((doall || num == 0 || WL[r] != 0)) || continue
+			s=${CS[r]} h=${HS[r]}
+			if [[ -z ${RP[r]} ]]; then
+				[[ -n ${CH[r]} ]] && printf '%s %s %s %s\n' $$ "${RN[r]}" "$s" "$h" >>"$S/limits-unapplied"
+				continue
+			fi
+			[[ $s == "${OS[r]}" && $h == "${OH[r]}" ]] && continue
+			# kern_proc_setrlimit(): going above the old hard limit needs privilege; a soft limit above the hard one
+			# is lowered to it; openfiles is capped at kern.maxfilesperproc (here Linux's fs.nr_open)
+			[[ -z $root ]] && { gt "$s" "${OH[r]}" || gt "$h" "${OH[r]}"; } && die "setrlimit ${RN[r]}: Operation not permitted"
+			gt "$s" "$h" && s=$h
+			if [[ ${RP[r]} == nofile ]]; then
+				[[ -n $nr ]] || read -r nr </proc/sys/fs/nr_open
+				gt "$s" "$nr" && s=$nr
+				gt "$h" "$nr" && h=$nr
+			fi
+			# root without CAP_SYS_RESOURCE (a container) cannot raise a hard limit on Linux: keep the old one
+			# and record what FreeBSD's root would have got
+			if gt "$h" "${OH[r]}"; then
+				if [[ -z $capres ]]; then capres=n; while read -r k v; do [[ $k == CapEff: ]] && { ((16#$v >> 24 & 1)) && capres=y; break; }; done </proc/$$/status; fi
+				if [[ $capres == n ]]; then
+					printf '%s %s %s %s\n' $$ "${RN[r]}" "$s" "$h" >>"$S/limits-unapplied"
+					h=${OH[r]}; gt "$s" "$h" && s=$h
+				fi
+			fi
+			sfirst=; gt "${OS[r]}" "$h" && sfirst=1   # lowering the hard limit under the old soft one: soft first
+			[[ $s == "$INF" ]] && s=unlimited
+			[[ $h == "$INF" ]] && h=unlimited
+			# bash's ulimit sets our own limits without a fork when the values fit its units; else prlimit(1)
+			f=${BF:r:1} u=1; [[ $f == [fdscmlv] ]] && u=1024
+			if [[ ($s == unlimited || $((s % u)) == 0) && ($h == unlimited || $((h % u)) == 0) ]]; then
+				sv=$s hv=$h; [[ $s == unlimited ]] || sv=$((s / u)); [[ $h == unlimited ]] || hv=$((h / u))
+				if [[ $sv == "$hv" ]]; then ulimit -SH -"$f" "$sv"
+				elif [[ -n $sfirst ]]; then ulimit -S -"$f" "$sv" && ulimit -H -"$f" "$hv"
+				else ulimit -H -"$f" "$hv" && ulimit -S -"$f" "$sv"; fi 2>/dev/null || die "setrlimit ${RN[r]}: Operation not permitted"
+			else PL+=("--${RP[r]}=$s:$h"); fi
+		done
+		((${#PL[@]})) && { /usr/bin/prlimit --pid $$ "${PL[@]}" || die "setrlimit: Operation not permitted"; }
+		((${#R[@]})) || lusage
+		# execvp(3): PATH from the environment being passed (as setenv(3) left it), else _PATH_DEFPATH
+		c=${R[0]} found=
+		if [[ -n $injail ]]; then base=$jroot cwd=$jwd; else base= cwd=$PWD; fi
+		if [[ $c == */* ]]; then [[ $c == /* ]] || c=$cwd/$c; [[ -e $base$c ]] && found=1
+		else
+			getenv PATH && sp=$REPLY || sp=/usr/bin:/bin
+			splitv : "$sp"
+			for d in "${SPL[@]}"; do [[ $d == /* ]] || d=$cwd/${d:-.}; [[ -f $base$d/$c ]] && { found=1; break; }; done
+		fi
+		[[ -n $found ]] || die "${R[0]}: No such file or directory"
+		if [[ -n $injail ]]; then
+			inner=(/usr/bin/unshare -R "$jroot" -w "$jwd"); [[ -n $juid ]] && inner+=(-S "$juid")
+			exec /usr/bin/env -i -- "${ENV[@]}" "${inner[@]}" -- "${R[@]}"
+		fi
+		exec /usr/bin/env -i -- "${ENV[@]}" "${R[@]}"
+	fi
+	# display (-e: as sh(1) ulimit commands): soft limits unless -H/-B
+	((T == 0)) && T=1
+	DIV=(1 1024 1024 1024 1024 1024 1024 1 1 1 1024 1 1024 1 1 1024)
+	SDIV=(1 512 1024 1024 512 1024 1024 1 1 1 1024 1 1024 1 1 1024)
+	SFX=(' secs' ' kB' ' kB' ' kB' ' kB' ' kB' ' kB' '' '' ' bytes' ' kB' '' ' kB' '' '' ' kB')
+	DN=(cputime filesize datasize stacksize coredumpsize memoryuse memorylocked maxprocesses openfiles sbsize vmemoryuse
+		pseudo-terminals swapuse kqueues umtxp pipebuf)
+	plim() { # value which
+		local v=$1 d
+		if [[ -n $doeval ]]; then
+			d=${SDIV[r]}; [[ $v == "$INF" ]] && v=unlimited || v=$(((v + d / 2) / d))
+			printf 'ulimit%s -%s %s;\n' "$2" "${RL:r:1}" "$v"
+		else
+			d=${DIV[r]}; [[ $v == "$INF" ]] || v=$(((v + d / 2) / d))
+			printf '  %s%-4s%*s%8s%s\n' "${DN[r]}" "$2" $((17 - ${#DN[r]})) '' "$v" "${SFX[r]}"
+		fi
+	}
+	if [[ -z $doeval ]]; then if [[ -n $lcn ]]; then printf 'Resource limits for class %s:\n' "$lcn"; else printf 'Resource limits (current):\n'; fi; fi
+	for ((r = 0; r < 16; r++)); do
+		((doall || num == 0 || WL[r] != 0)) || continue
+		((WL[r] == 0)) && WL[r]=$T
+		if [[ ${CS[r]} == "${HS[r]}" ]]; then plim "${HS[r]}" ''
+		else
+			if [[ -n $doeval ]]; then hw=' -H' sw=' -S'; else hw=-max sw=-cur; fi
+			((WL[r] & 2)) && plim "${HS[r]}" "$hw"
+			((WL[r] & 1)) && plim "${CS[r]}" "$sw"
+		fi
+	done
+	exit 0
+fi
+
+##############################################################################
+# rctl(8): rctl [-h] [-n] [-a rule ... | -l filter ... | -r filter ... | -u filter ... | filter ...]
+# The kernel side (sys/kern/kern_rctl.c) is emulated for jail subjects: rules live in state/rctl, one a line as rctl
+# prints them (jail:NAME:resource:action=amount[/per]), in the kernel's listing order; they name the jail and so
+# outlive it. The exit status is the number of rules that failed.
+if [[ $U == rctl ]]; then
+	fault rctl
+	rusage() { printf '%s\n' "usage: rctl [ -h ] [-a rule | -l filter | -r filter | -u filter | filter]" >&2; exit 1; }
+	fa= fh= fl= fr= fu=
+	while getopts ':ahlnru' o; do
+		case $o in a) fa=a ;; h) fh=1 ;; l) fl=l ;; n) ;; r) fr=r ;; u) fu=u ;; *) badopt "$OPTARG"; rusage ;; esac
+	done
+	shift $((OPTIND - 1))
+	op=$fa$fl$fr$fu
+	((${#op} > 1)) && die "at most one of -a, -l, -r, or -u may be specified"
+	all=
+	if (($# == 0)); then [[ -z $op ]] || rusage; all=1; set -- '::'; fi   # no filter: every rule
+	op=${op:-s}
+	case $op in a) fault rctl-a ;; r) fault rctl-r ;; esac
+	# racct_types[] (kern_racct.c), in RACCT_* order: rctl -u prints them in this order
+	RES=(cputime datasize stacksize coredumpsize memoryuse memorylocked maxproc openfiles vmemoryuse pseudoterminals
+		swapuse nthr msgqqueued msgqsize nmsgq nsem nsemop nshm shmsize wallclock pcpu readbps writebps readiops writeiops)
+	UNDENIABLE=' cputime wallclock readbps writebps readiops writeiops '   # RSS and %CPU are denied another way
+	DECAYING=' pcpu readbps writebps readiops writeiops '
+	SLOPPY=' pseudoterminals swapuse msgqqueued msgqsize nmsgq nsem nshm shmsize '
+	MILLIONS=' cputime wallclock pcpu '
+	ACTIONS=' sighup sigint sigquit sigill sigtrap sigabrt sigemt sigfpe sigkill sigbus sigsegv sigsys sigpipe sigalrm
+		sigterm sigurg sigstop sigtstp sigchld sigttin sigttou sigio sigxcpu sigxfsz sigvtalrm sigprof sigwinch siginfo
+		sigusr1 sigusr2 sigthr deny log devctl throttle '
+	SUBJECTS=' process user loginclass jail '
+	declare -A ERRS=([EINVAL]='Invalid argument' [ENAMETOOLONG]='File name too long' [ERANGE]='Result too large'
+		[ESRCH]='No such process' [EOPNOTSUPP]='Operation not supported')
+	IMAX=9223372036854775807
+	# numeric string compare for non-negative decimals of any length: $1 > $2
+	bigger() { ((${#1} != ${#2})) && { ((${#1} > ${#2})); return; }; [[ $1 > $2 ]]; }
+	# expand_number(3) -> REPLY; 9223372036854775808 stands for any value above INT64_MAX (the kernel's ERANGE)
+	expnum() {
+		[[ $1 =~ ^(0[xX]([0-9a-fA-F]+)|[1-9][0-9]*|0([0-7]*))([bBkKmMgGtTpPeE]?)$ ]] || return 1
+		local d=${BASH_REMATCH[1]} x=${BASH_REMATCH[2]} o=${BASH_REMATCH[3]} u=${BASH_REMATCH[4],,} s=0 v= big=
+		case $u in k) s=10 ;; m) s=20 ;; g) s=30 ;; t) s=40 ;; p) s=50 ;; e) s=60 ;; esac
+		if [[ $d == 0[xX]* ]]; then
+			x=${x#"${x%%[!0]*}"}
+			((${#x} > 16)) && return 1
+			if ((${#x} == 16)) && [[ ${x:0:1} == [89a-fA-F] ]]; then big=1; else v=$((16#${x:-0})); fi
+		elif [[ $d == 0* ]]; then
+			o=${o#"${o%%[!0]*}"}
+			if ((${#o} > 22)) || ((${#o} == 22)) && [[ ${o:0:1} != 1 ]]; then return 1; fi
+			if ((${#o} == 22)); then big=1; else v=$((8#${o:-0})); fi
+		else
+			bigger "$d" 18446744073709551615 && return 1
+			if bigger "$d" $IMAX; then big=1; else v=$((10#$d)); fi
+		fi
+		if [[ -n $big ]]; then ((s)) && return 1; REPLY=9223372036854775808; return 0; fi
+		if ((s)); then
+			((v > (1 << (64 - s)) - 1)) && return 1
+			((v > (1 << (63 - s)) - 1)) && { REPLY=9223372036854775808; return 0; }
+			v=$((v << s))
+		fi
+		REPLY=$v
+	}
+	# expand_rule() of rctl.c: subject aliases, amount expanded -> REPLY; 1 (after its warning) when malformed
+	expand() {
+		local r=$1 sub id rest res act amt per rem
+		[[ $r == *:* ]] || { warn "malformed rule '$1': missing subject"; return 1; }
+		sub=${r%%:*} r=${r#*:}
+		if [[ $r == *:* ]]; then id=${r%%:*} rest=${r#*:}; else id=$r rest=; fi
+		case ${sub,,} in u) sub=user ;; g) sub=group ;; p) sub=process ;; l | c | class) sub=loginclass ;; j) sub=jail ;; esac
+		if [[ -n $id ]]; then case ${sub,,} in user | group | process | loginclass) unsup "only jail subjects are simulated: $1" ;; esac; fi
+		REPLY=$sub:$id:$rest
+		# expand_amount(): strsep ":" ":" ":" "=/" "/"
+		[[ $rest == *:* ]] || return 0
+		res=${rest%%:*} rem=${rest#*:}
+		[[ $rem == *[=/]* ]] || return 0
+		act=${rem%%[=/]*} rem=${rem:${#act}+1}
+		amt=${rem%%/*} per=
+		[[ $rem == */* ]] && per=/${rem#*/}
+		[[ -n $amt ]] || return 0
+		expnum "$amt" || { warn "malformed rule '$1': invalid numeric value '$amt'"; return 1; }
+		REPLY=$sub:$id:$res:$act=$REPLY$per
+	}
+	# rctl_string_to_rule(): K_SUB K_ID K_RES K_ACT K_AMT K_PER ("" = undefined); KERR on failure
+	kparse() {
+		local rem=$1 live=1 t
+		K_SUB= K_ID= K_RES= K_ACT= K_AMT= K_PER= KERR=EINVAL
+		tok() { if [[ -z $live ]]; then T=; elif [[ $rem == *[$1]* ]]; then T=${rem%%[$1]*}; rem=${rem:${#T}+1}; else T=$rem rem= live=; fi; }
+		tok :; t=${T,,}; if [[ -n $t ]]; then [[ $SUBJECTS == *" $t "* ]] || return 1; K_SUB=$t; fi
+		tok :; if [[ -n $T ]]; then
+			[[ -n $K_SUB ]] || return 1
+			((${#T} >= 256)) && { KERR=ENAMETOOLONG; return 1; }   # prison_racct_find(): MAXHOSTNAMELEN
+			K_ID=$T
+		fi
+		tok :; t=${T,,}; if [[ -n $t ]]; then [[ " ${RES[*]} " == *" $t "* ]] || return 1; K_RES=$t; fi
+		tok =/; t=${T,,}; if [[ -n $t ]]; then [[ $ACTIONS == *" $t "* ]] || return 1; K_ACT=$t; fi
+		tok /; if [[ -n $T ]]; then
+			[[ $T =~ ^[0-9]+$ ]] || return 1
+			bigger "$T" $IMAX && { KERR=ERANGE; return 1; }
+			K_AMT=$((10#$T))
+			[[ $MILLIONS == *" $K_RES "* ]] && ((K_AMT > IMAX / 1000000)) && { KERR=ERANGE; return 1; }
+		fi
+		t=; [[ -n $live ]] && t=${rem,,}
+		if [[ -n $t ]]; then [[ $SUBJECTS == *" $t "* ]] || return 1; K_PER=$t; fi
+		KERR=
+	}
+	# a stored rule -> RI RR RA RM RP (per defaults to the subject, jail)
+	rsplit() { local r=${1#jail:}; RI=${r%%:*} r=${r#*:}; RR=${r%%:*} r=${r#*:}; RA=${r%%=*} r=${r#*=}; RM=${r%%/*} RP=jail; [[ $r == */* ]] && RP=${r#*/}; }
+	# rctl_rule_matches() of a stored rule and the parsed filter
+	kmatch() {
+		[[ -z $K_SUB || $K_SUB == jail ]] || return 1
+		rsplit "$1"
+		[[ (-z $K_ID || $K_ID == "$RI") && (-z $K_RES || $K_RES == "$RR") && (-z $K_ACT || $K_ACT == "$RA") && (-z $K_AMT || $K_AMT == "$RM") && (-z $K_PER || $K_PER == "$RP") ]]
+	}
+	# the syscalls fail with ENOSYS without racct; rctl.c's enosys() explains and exits
+	KOK=
+	kcheck() {
+		[[ -n $KOK ]] && return 0
+		sysval kern.racct.enable || die "RACCT/RCTL support not present in kernel; see rctl(8) for details"
+		[[ $REPLY == 0 ]] && die "RACCT/RCTL present, but disabled; enable using kern.racct.enable=1 tunable"
+		KOK=1
+	}
+	RULES=()
+	loadrules() { RULES=(); [[ -f $S/rctl ]] && mapfile -t RULES <"$S/rctl"; }
+	saverules() { if ((${#RULES[@]})); then printf '%s\n' "${RULES[@]}"; fi >"$S/rctl.new" && /bin/mv -f -- "$S/rctl.new" "$S/rctl"; }
+	# humanize_number(buf, 6, n, "", HN_AUTOSCALE, HN_DECIMAL | HN_NOSPACE) -> REPLY
+	hum() {
+		local q=$1 rm=0 i=0 P=('' K M G T P E)
+		[[ $q =~ ^[0-9]+$ ]] && ! bigger "$q" $IMAX || { REPLY=$1; return; }
+		while (((q >= 10000 || (q == 9999 && rm >= 512)) && i < 6)); do rm=$((q % 1024)) q=$((q / 1024)); ((i++)); done
+		if (((q == 9 && rm < 973 || q < 9) && i > 0)); then REPLY=$((q + (rm * 10 + 512) / 1024 / 10)).$(((rm * 10 + 512) / 1024 % 10))${P[i]}
+		else REPLY=$((q + (rm + 512) / 1024))${P[i]}; fi
+	}
+	# racct of jail NAME (and its child jails), from their live processes -> USAGE assoc array
+	declare -A USAGE
+	jusage() {
+		local n=$1 d p f k v rest st paths=()
+		for k in "${RES[@]}"; do USAGE[$k]=0; done
+		jget "$n" && paths+=("$JP")
+		for d in "$S"/jails/"$n".*/; do [[ -d $d ]] && { f=${d%/}; jget "${f##*/}" && paths+=("$JP"); }; done
+		((${#paths[@]})) || return 0
+		local bt now; while read -r k v; do [[ $k == btime ]] && { bt=$v; break; }; done </proc/stat
+		printf -v now '%(%s)T' -1
+		shopt -s nullglob
+		for d in /proc/[0-9]*; do
+			for p in "${paths[@]}"; do
+				[[ $d/root -ef $p ]] || continue
+				IFS= read -r st 2>/dev/null <"$d/stat" || break
+				set -f; F=(${st##*) }); set +f
+				while read -r k v rest; do
+					case $k in
+					Threads:) ((USAGE[nthr] += v)) ;; VmRSS:) ((USAGE[memoryuse] += v * 1024)) ;; VmData:) ((USAGE[datasize] += v * 1024)) ;;
+					VmStk:) ((USAGE[stacksize] += v * 1024)) ;; VmSize:) ((USAGE[vmemoryuse] += v * 1024)) ;;
+					VmLck:) ((USAGE[memorylocked] += v * 1024)) ;; VmSwap:) ((USAGE[swapuse] += v * 1024)) ;;
+					esac
+				done <"$d/status"
+				f=("$d"/fd/*)
+				((USAGE[maxproc]++, USAGE[openfiles] += ${#f[@]}, USAGE[cputime] += (F[11] + F[12]) / 100))
+				((USAGE[wallclock] += now - bt - F[19] / 100))
+				break
+			done
+		done
+		shopt -u nullglob
+	}
+	kfail() { warn "failed to $1 '$2': ${ERRS[$KERR]}"; ((rc++)); }
+	rc=0 changed=()
+	for arg; do
+		expand "$arg" || { ((rc++)); continue; }
+		rule=$REPLY
+		kcheck
+		case $op in
+		a)
+			kparse "$rule" || { kfail "add rule" "$arg"; continue; }
+			[[ -z $K_PER && -n $K_SUB ]] && K_PER=$K_SUB
+			[[ -n $K_SUB && -n $K_ID && -n $K_RES && -n $K_ACT && -n $K_AMT && -n $K_PER ]] || { KERR=EINVAL; kfail "add rule" "$arg"; continue; }
+			# rctl_rule_add(): rules that make no sense
+			KERR=EOPNOTSUPP
+			[[ $K_ACT == deny && $UNDENIABLE == *" $K_RES "* ]] && { kfail "add rule" "$arg"; continue; }
+			[[ $K_ACT == throttle && ($DECAYING != *" $K_RES "* || $K_RES == pcpu) ]] && { kfail "add rule" "$arg"; continue; }
+			[[ $K_PER == process && $SLOPPY == *" $K_RES "* ]] && { kfail "add rule" "$arg"; continue; }
+			new=jail:$K_ID:$K_RES:$K_ACT=$K_AMT; [[ $K_PER != jail ]] && new+=/$K_PER
+			lock; loadrules
+			# no duplicates; a deny rule replaces one differing only in amount. The newest rule of a jail comes
+			# first (LIST_INSERT_HEAD), and a jail seen for the first time goes first (allprison_racct).
+			out=() at=-1
+			for l in "${RULES[@]}"; do
+				rsplit "$l"
+				if [[ $RI == "$K_ID" && $RR == "$K_RES" && $RA == "$K_ACT" && $RP == "$K_PER" && ($K_ACT == deny || $RM == "$K_AMT") ]]; then continue; fi
+				[[ $RI == "$K_ID" && $at == -1 ]] && at=${#out[@]}
+				out+=("$l")
+			done
+			((at < 0)) && at=0
+			RULES=("${out[@]:0:at}" "$new" "${out[@]:at}")
+			saverules; unlock
+			changed+=("$K_ID") ;;
+		r)
+			kparse "$rule" || { kfail "remove rule" "$arg"; continue; }
+			lock; loadrules
+			out=() hit=
+			for l in "${RULES[@]}"; do if kmatch "$l"; then hit=1 changed+=("$RI"); else out+=("$l"); fi; done
+			if [[ -z $hit ]]; then unlock; KERR=ESRCH; kfail "remove rule" "$arg"; continue; fi
+			RULES=("${out[@]}"); saverules; unlock ;;
+		u)
+			kparse "$rule" || { kfail "show resource consumption for" "$arg"; continue; }
+			[[ $K_SUB == jail && -n $K_ID ]] || { KERR=EINVAL; kfail "show resource consumption for" "$arg"; continue; }
+			jusage "$K_ID"
+			for k in "${RES[@]}"; do v=${USAGE[$k]}; [[ -n $fh ]] && { hum "$v"; v=$REPLY; }; printf '%s=%s\n' "$k" "$v"; done ;;
+		l)
+			kparse "$rule" || { kfail "get limits for" "$arg"; continue; }
+			KERR=EINVAL
+			[[ -n $K_SUB ]] || { kfail "get limits for" "$arg"; continue; }
+			[[ $K_SUB == process ]] || { KERR=EOPNOTSUPP; kfail "get limits for" "$arg"; continue; }
+			kfail "get limits for" "$arg" ;;
+		s)
+			kparse "$rule" || { kfail "show rules for" "$arg"; continue; }
+			loadrules
+			for l in "${RULES[@]}"; do
+				kmatch "$l" || continue
+				if [[ -n $fh ]]; then hum "$RM"; l=${l%%=*}=$REPLY; [[ $RP != jail ]] && l+=/$RP; fi
+				printf '%s\n' "$l"
+			done ;;
+		esac
+	done
+	# the simulator's enforcement: the changed jails' cgroups follow their rules (existing processes move in)
+	if ((${#changed[@]})) && [[ -s $S/cgroups ]]; then
+		declare -A seen
+		for n in "${changed[@]}"; do
+			[[ -n ${seen[$n]} ]] && continue; seen[$n]=1
+			jget "$n" || continue
+			cg_rules "$n"; pids=()
+			if [[ -n $CPMAX$CMMAX ]]; then for d in /proc/[0-9]*; do [[ $d/root -ef $JP ]] && pids+=("${d#/proc/}"); done; fi
+			cg_sync "$n" "${pids[@]}"
+		done
+	fi
+	[[ -n $all ]] && exit 0   # rctl.c ignores the result of the listing without a filter
+	exit $rc
+fi
+
+printf '%s: not simulated (sim.sh handles jail jls jexec ps mount umount sysctl ifconfig kldstat limits rctl)\n' "$U" >&2
 exit 127
