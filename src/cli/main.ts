@@ -89,6 +89,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0
+      // Global options are parsed before a verb's own: a usage error in the verb still reaches --log.
+      const options = program.opts<GlobalOptions>()
+      if (target.file === undefined) target = { file: options.log, format: options.logFormat ?? 'text' }
       reportError(error.message.replace(/^error: /, ''), target)
       return 2
     }

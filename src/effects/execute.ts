@@ -7,7 +7,7 @@ import { ociStateJson, type OciStateJson } from '../domain/oci-state.js'
 import type { HookStage, HostAction } from '../domain/plan.js'
 import { OperationError } from '../errors.js'
 import type { HostPort, ProcessInfo } from '../host/port.js'
-import { ensureMountPoint } from '../host/rootfs.js'
+import { ensureMountPoint, mountsAFile } from '../host/rootfs.js'
 import type { ContainerSession } from './session.js'
 
 export interface ExecutionContext {
@@ -50,7 +50,7 @@ export async function executeAction(action: HostAction, ctx: ExecutionContext): 
     case 'mount': {
       if (state.status === 'absent' || state.status === 'deleted') return []
       const { type, destination, source, options } = action.mount
-      const { node } = await ensureMountPoint(state.spec.rootfs, destination)
+      const { node } = await ensureMountPoint(state.spec.rootfs, destination, { file: await mountsAFile(action.mount) })
       await host.mount({ type, source, node, options })
       return [{ type: 'MountApplied', data: { ...action.mount, node } }]
     }

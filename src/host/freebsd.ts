@@ -65,9 +65,12 @@ export class FreeBSDHost implements HostPort {
   async processInfo(pid: number): Promise<ProcessInfo | null> {
     // One -o per keyword: a header after "=" may run to the end of the argument in ps(1).
     const result = await run('ps', ['-p', String(pid), '-o', 'jid=', '-o', 'state=', '-o', 'lstart='])
-    if (result.exitCode !== 0) return null
+    // ps exits 1 and prints nothing when no process matched; anything else is ps failing,
+    // which must not be mistaken for the process being gone.
+    if (result.exitCode === 1 && result.stdout.trim() === '' && result.stderr.trim() === '') return null
+    if (result.exitCode !== 0) throw new HostError(['ps', '-p', String(pid)], result.stderr, result.exitCode)
     const match = /^\s*(\d+)\s+(\S+)\s+(.+?)\s*$/.exec(result.stdout)
-    if (match === null) return null
+    if (match === null) throw new HostError(['ps', '-p', String(pid)], result.stdout, 0, `ps printed an unexpected line: ${JSON.stringify(result.stdout.trim())}`)
     return { pid, jid: Number(match[1]), state: match[2] as string, startTime: match[3] as string }
   }
 

@@ -68,6 +68,18 @@ export async function resolveInRoot(root: string, path: string, options: { allow
   return join(root, ...kept)
 }
 
+/** A nullfs mount of a regular file needs a file, not a directory, as its mount point (podman's /etc/hosts). */
+export async function mountsAFile(mount: { type: string; source: string }): Promise<boolean> {
+  return mount.type === 'nullfs' && (await stat(mount.source).then((info) => info.isFile(), () => false))
+}
+
+/** Refuses, before any host action, a mount point that exists in the rootfs with the wrong type. `node` is from resolveInRoot. */
+export async function checkMountPoint(root: string, node: string, destination: string, file: boolean): Promise<void> {
+  const info = await lstat(node).catch(() => null)
+  if (info === null || (file ? info.isFile() : info.isDirectory())) return
+  throw new InvalidInputError(JSON.stringify(destination), `"/${relative(root, node)}" exists in the rootfs and is not a ${file ? 'regular file' : 'directory'}`)
+}
+
 /**
  * Makes `destination` exist as a mount point: a directory, or with `{ file: true }` a regular file, since FreeBSD's
  * nullfs(5) can also mount a file on a file. `created` lists what was made, parents first, for a rollback to remove

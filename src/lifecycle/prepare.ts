@@ -7,7 +7,7 @@ import type { EventData } from '../domain/events.js'
 import type { CreateSecrets } from '../domain/plan.js'
 import { InvalidInputError } from '../errors.js'
 import type { HostPort } from '../host/port.js'
-import { lookupUser, realRoot, resolveInRoot } from '../host/rootfs.js'
+import { checkMountPoint, lookupUser, mountsAFile, realRoot, resolveInRoot } from '../host/rootfs.js'
 import { parseOciConfig, type OciConfig } from '../oci/config.js'
 import { jailParameters } from '../oci/jail-params.js'
 import { hooksByStage } from '../oci/hooks.js'
@@ -95,7 +95,9 @@ export async function prepareCreate(
   const mounts = await Promise.all(
     normalizeMounts(config).map(async (mount, i) => {
       if (mount.type === 'nullfs' && !(await exists(mount.source))) throw new InvalidInputError(`mounts[${i}].source`, `${mount.source} does not exist`)
-      return { ...mount, node: await resolveInRoot(rootfs, mount.destination, { allowMissing: true }) }
+      const node = await resolveInRoot(rootfs, mount.destination, { allowMissing: true })
+      await checkMountPoint(rootfs, node, mount.destination, await mountsAFile(mount))
+      return { ...mount, node }
     }),
   )
   const { exec, gid } = await processExec(config, rootfs, jail.name, host)
