@@ -1,4 +1,6 @@
 // Entry point of the `runj` executable: runs main and sets the exit code (never process.exit mid-flight).
-import { main } from './main.js'
+import { parseStateArgv, runState } from './fast.js'
 
-process.exitCode = await main(process.argv.slice(2))
+const argv = process.argv.slice(2)
+const state = parseStateArgv(argv)
+process.exitCode = state !== null ? await runState(state) : await (await import('./main.js')).main(argv)
