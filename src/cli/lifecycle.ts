@@ -56,3 +56,67 @@ export async function remove(context: Context, id: string, options: { force?: bo
   const { deleteContainer } = await import('../lifecycle/delete.js')
   await deleteContainer(lifecycle(context, 'delete'), { id: validateContainerId(id), force: options.force === true })
 }
+
+export interface UpdateOptions {
+  readonly resources?: string
+  readonly memory?: string
+  readonly memoryReservation?: string
+  readonly memorySwap?: string
+  readonly cpuQuota?: string
+  readonly cpuPeriod?: string
+  readonly pidsLimit?: string
+}
+
+/** runc's RAMInBytes: a number with an optional k/m/g/t/p (and b) suffix, binary; -1 is unlimited. */
+function bytesOption(name: string, text: string): number {
+  const match = /^(-1|[0-9]+)([kmgtp]?)b?$/i.exec(text)
+  if (match === null) throw new InvalidInputError(name, `${JSON.stringify(text)} is not an amount of bytes (such as 512m, 2g or -1)`)
+  const shift = 'kmgtp'.indexOf((match[2] ?? '').toLowerCase()) + 1
+  return match[1] === '-1' ? -1 : Number(BigInt(match[1] as string) << BigInt(shift * 10))
+}
+
+function integerOption(name: string, text: string): number {
+  if (!/^(-1|[0-9]+)$/.test(text)) throw new InvalidInputError(name, `${JSON.stringify(text)} is not an integer (or -1)`)
+  return Number(text)
+}
+
+async function readResources(source: string): Promise<unknown> {
+  const { readFileSync } = await import('node:fs')
+  let text: string
+  try {
+    text = readFileSync(source === '-' ? 0 : source, 'utf8')
+  } catch (error) {
+    throw new InvalidInputError('--resources', `cannot read ${source === '-' ? 'standard input' : source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new InvalidInputError('--resources', `not valid JSON: ${(error as Error).message}`)
+  }
+}
+
+export async function update(context: Context, id: string, options: UpdateOptions): Promise<void> {
+  validateContainerId(id)
+  const resources: Record<string, Record<string, unknown>> = {}
+  const set = (group: string, field: string, value: number): void => {
+    resources[group] = { ...resources[group], [field]: value }
+  }
+  if (options.memory !== undefined) set('memory', 'limit', bytesOption('--memory', options.memory))
+  if (options.memoryReservation !== undefined) set('memory', 'reservation', bytesOption('--memory-reservation', options.memoryReservation))
+  if (options.memorySwap !== undefined) set('memory', 'swap', bytesOption('--memory-swap', options.memorySwap))
+  if (options.cpuQuota !== undefined) set('cpu', 'quota', integerOption('--cpu-quota', options.cpuQuota))
+  if (options.cpuPeriod !== undefined) set('cpu', 'period', integerOption('--cpu-period', options.cpuPeriod))
+  if (options.pidsLimit !== undefined) set('pids', 'limit', integerOption('--pids-limit', options.pidsLimit))
+  const flags = Object.keys(resources).length > 0
+  if (options.resources !== undefined && flags) throw new InvalidInputError('--resources', 'give either a resources file or the single-value options, not both')
+  if (options.resources === undefined && !flags) throw new InvalidInputError('update', 'nothing to update: give --resources FILE|- or an option such as --memory')
+  const patch = options.resources === undefined ? resources : await readResources(options.resources)
+  const { updateContainer } = await import('../lifecycle/update.js')
+  await updateContainer(lifecycle(context, 'update'), { id, resources: patch })
+}
+
+export async function usage(context: Context, id: string, options: { format: string }): Promise<void> {
+  const [{ containerUsage }, { usageJson, usageTable }] = await Promise.all([import('../lifecycle/usage.js'), import('../rctl/usage.js')])
+  const report = await containerUsage(lifecycle(context, 'usage'), validateContainerId(id))
+  process.stdout.write(options.format === 'json' ? `${JSON.stringify(usageJson(report), null, 2)}\n` : usageTable(report))
+}

@@ -20,6 +20,8 @@ export const eventSchemaVersions = {
   ActionFailed: 1,
   CreateRolledBack: 1,
   ContainerDeleted: 1,
+  LimitsUpdateRequested: 1,
+  LimitsUpdated: 1,
 } as const
 
 export type EventType = keyof typeof eventSchemaVersions

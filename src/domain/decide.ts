@@ -9,6 +9,7 @@ export type Command =
   | { type: 'KillContainer'; id: string; signal: string; all: boolean; pid: number | null }
   | { type: 'DeleteContainer'; id: string; force: boolean }
   | { type: 'RecordProcessExit'; id: string; pid: number; status: number | null }
+  | { type: 'UpdateLimits'; id: string; data: EventData<'LimitsUpdateRequested'> }
 
 // OCI runtime.md "Operations": start only from created; kill only created or running; delete only stopped.
 export const canCreate = (s: ContainerState): boolean => s.status === 'absent' || s.status === 'deleted'
@@ -17,6 +18,8 @@ export const canKill = (s: ContainerState): boolean => s.status === 'created' ||
 /** `force` lets delete clean up any live or half-created container (design.md: delete --force). */
 export const canDelete = (s: ContainerState, force: boolean): boolean =>
   s.status === 'stopped' || (force && (s.status === 'creating' || s.status === 'created' || s.status === 'running'))
+/** runc's update: only a container whose jail exists and whose process has not been seen to exit. */
+export const canUpdate = (s: ContainerState): boolean => (s.status === 'created' || s.status === 'running') && s.pending === null
 export const canRecordExit = (s: ContainerState): boolean =>
   s.status === 'creating' || s.status === 'created' || s.status === 'running'
 
@@ -26,6 +29,7 @@ const commandVerb: Record<Command['type'], string> = {
   KillContainer: 'kill',
   DeleteContainer: 'delete',
   RecordProcessExit: 'record the exit of',
+  UpdateLimits: 'update',
 }
 
 function refuse(state: ContainerState, command: Command): never {
@@ -54,6 +58,9 @@ export function decide(command: Command, state: ContainerState): DomainEvent[] {
     case 'RecordProcessExit':
       if (!canRecordExit(state)) refuse(state, command)
       return [{ type: 'ProcessExited', data: { pid: command.pid, observed: true, status: command.status } }]
+    case 'UpdateLimits':
+      if (!canUpdate(state)) refuse(state, command)
+      return [{ type: 'LimitsUpdateRequested', data: command.data }]
     default:
       return assertNever(command)
   }

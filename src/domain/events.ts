@@ -59,6 +59,10 @@ export const eventDataSchemas = {
   ActionFailed: z.object({ action: z.string(), message: z.string(), stderr: z.string() }),
   CreateRolledBack: z.object({ undone: z.array(z.string()) }),
   ContainerDeleted: z.object({ archivedAs: z.string() }),
+  /** runj update: the merged linux.resources, the rule set it gives with the policy and annotations, what was ignored. */
+  LimitsUpdateRequested: z.object({ resources: z.record(z.string(), z.unknown()), rules: z.array(z.string()), ignored: z.array(z.string()) }),
+  /** The difference applied: `rules` is the whole set now in force. */
+  LimitsUpdated: z.object({ rules: z.array(z.string()), added: z.array(z.string()), removed: z.array(z.string()) }),
 } as const satisfies Record<EventType, z.ZodType>
 
 export type { EventType }

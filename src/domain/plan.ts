@@ -33,11 +33,19 @@ export type HostAction =
   | { readonly kind: 'releaseEntrypoint'; readonly fifo: string; readonly pid: number | null; readonly startTime: string | null }
   | { readonly kind: 'removeJail'; readonly name: string }
   | { readonly kind: 'unmount'; readonly node: string }
+  /** rctl -a jail:<name>:<rule> for each rule (rules without their subject). */
+  | { readonly kind: 'applyLimits'; readonly name: string; readonly rules: readonly string[] }
+  /** rctl -r jail:<name>: every rule of the jail, whatever the log recorded. */
+  | { readonly kind: 'removeLimits'; readonly name: string }
+  /** The difference from the rules in force to `rules`: remove what went away or changed, add what is new. */
+  | { readonly kind: 'updateLimits'; readonly name: string; readonly from: readonly string[]; readonly rules: readonly string[] }
 
 /** create: jail, mounts (on the host, before any process exists), FIFO, trampoline, then the create-time hooks. */
 export function planCreate(spec: Spec, secrets: CreateSecrets, fifo: string): HostAction[] {
   const actions: HostAction[] = [
     { kind: 'createJail', name: spec.jail.name, parameters: spec.jail.parameters },
+    // Rules after the jail exists and before any process can (design.md "Resource limits"); none: no rctl call.
+    ...(spec.rctlRules.length > 0 ? [{ kind: 'applyLimits', name: spec.jail.name, rules: spec.rctlRules } as const] : []),
     ...spec.mounts.map((mount): HostAction => ({ kind: 'mount', mount })),
   ]
   if (spec.process !== null && secrets.exec !== null) {
@@ -71,6 +79,21 @@ export function planTeardown(state: ContainerState, fifo: string): HostAction[] 
     { kind: 'killJail', name: state.spec.jail.name },
     { kind: 'releaseEntrypoint', fifo, pid: state.resources.pid, startTime: state.resources.pidStartTime },
     { kind: 'removeJail', name: state.spec.jail.name },
+    // rctl rules outlive the jail and would bind the next jail of that name.
+    ...(state.rctl ? [{ kind: 'removeLimits', name: state.spec.jail.name } as const] : []),
     ...[...state.spec.mounts].reverse().map((mount): HostAction => ({ kind: 'unmount', node: mount.node })),
   ]
+}
+
+/** update: the new rule set against the one in force (pure; the pipeline applies it). */
+export function planUpdate(state: ContainerState, rules: readonly string[]): HostAction[] {
+  if (state.status !== 'created' && state.status !== 'running') return []
+  return [{ kind: 'updateLimits', name: state.spec.jail.name, from: state.resources.rctlRules, rules }]
+}
+
+/** The rule-level difference: a rule is `resource:action=amount[/per]`; its key is `resource:action[/per]`. */
+export function diffRules(from: readonly string[], to: readonly string[]): { added: string[]; removed: string[] } {
+  const fromSet = new Set(from)
+  const toSet = new Set(to)
+  return { added: to.filter((rule) => !fromSet.has(rule)), removed: from.filter((rule) => !toSet.has(rule)) }
 }

@@ -17,6 +17,10 @@ interface Known {
   /** An intent whose outcome has not been recorded yet (the log is a write-ahead log). */
   readonly pending: 'start' | 'delete' | null
   readonly failed: boolean
+  /** rctl was or may have been called for this jail: teardown must remove its rules (they outlive the jail). */
+  readonly rctl: boolean
+  /** linux.resources after the last update (null: as in the bundle's config.json). */
+  readonly resourcesOverride: Readonly<Record<string, unknown>> | null
 }
 
 export type ContainerState =
@@ -33,7 +37,7 @@ const noResources: HostResources = { jid: null, mounts: [], rctlRules: [], pid: 
 /** Applies one event; an event that cannot follow the state is ignored, since decide never emits it. */
 export function evolve(state: ContainerState, event: DomainEvent): ContainerState {
   if (event.type === 'ContainerCreateRequested') {
-    return { status: 'creating', id: event.data.id, spec: event.data, resources: noResources, pending: null, failed: false }
+    return { status: 'creating', id: event.data.id, spec: event.data, resources: noResources, pending: null, failed: false, rctl: event.data.rctlRules.length > 0, resourcesOverride: null }
   }
   if (state.status === 'absent' || state.status === 'deleted') return state
   const r = state.resources
@@ -62,6 +66,10 @@ export function evolve(state: ContainerState, event: DomainEvent): ContainerStat
       return { ...state, resources: { ...r, mounts: r.mounts.filter((node) => node !== event.data.node) } }
     case 'LimitsRemoved':
       return { ...state, resources: { ...r, rctlRules: [] } }
+    case 'LimitsUpdateRequested':
+      return { ...state, rctl: state.rctl || event.data.rules.length > 0, resourcesOverride: event.data.resources }
+    case 'LimitsUpdated':
+      return { ...state, resources: { ...r, rctlRules: event.data.rules } }
     case 'ActionFailed':
       return { ...state, failed: true }
     case 'CreateRolledBack':

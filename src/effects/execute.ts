@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DomainEvent } from '../domain/events.js'
 import { ociStateJson, type OciStateJson } from '../domain/oci-state.js'
-import type { HookStage, HostAction } from '../domain/plan.js'
+import { diffRules, type HookStage, type HostAction } from '../domain/plan.js'
 import { OperationError } from '../errors.js'
 import type { HostPort, ProcessInfo } from '../host/port.js'
 import { ensureMountPoint, mountsAFile } from '../host/rootfs.js'
@@ -107,7 +107,41 @@ export async function executeAction(action: HostAction, ctx: ExecutionContext): 
       if (!(await host.mountsUnder(action.node)).includes(action.node)) return []
       await host.unmount(action.node)
       return [{ type: 'MountReleased', data: { node: action.node } }]
+    case 'applyLimits':
+      await host.rctlAdd(action.rules.map((rule) => `jail:${action.name}:${rule}`))
+      return [{ type: 'LimitsApplied', data: { rules: [...action.rules] } }]
+    case 'removeLimits': {
+      if ((await host.rctlRemove(`jail:${action.name}`)) === 'none') return []
+      const rules = state.status === 'absent' || state.status === 'deleted' ? [] : state.resources.rctlRules
+      return [{ type: 'LimitsRemoved', data: { rules: [...rules] } }]
+    }
+    case 'updateLimits':
+      return updateLimits(action, host)
   }
+}
+
+/** `resource:action` of a rule's text, and its `/per` suffix ('' when per jail). */
+function ruleParts(rule: string): { key: string; per: string } {
+  const slash = rule.indexOf('/')
+  return { key: rule.slice(0, rule.indexOf('=')), per: slash < 0 ? '' : rule.slice(slash) }
+}
+
+/**
+ * rctl(8) keeps one deny rule per resource/per (a new amount replaces it) but every distinct rule of other actions,
+ * so: a deny rule changing only its amount is added over the old one (no moment without a limit); any other rule
+ * that changed or went away has its resource:action removed, and that key's new rules are added again.
+ */
+async function updateLimits(action: Extract<HostAction, { kind: 'updateLimits' }>, host: HostPort): Promise<DomainEvent[]> {
+  const { added, removed } = diffRules(action.from, action.rules)
+  const replacedInPlace = (rule: string): boolean => {
+    const { key, per } = ruleParts(rule)
+    return key.endsWith(':deny') && action.rules.some((next) => ruleParts(next).key === key && ruleParts(next).per === per)
+  }
+  const clearKeys = [...new Set(removed.filter((rule) => !replacedInPlace(rule)).map((rule) => ruleParts(rule).key))]
+  for (const key of clearKeys) await host.rctlRemove(`jail:${action.name}:${key}`)
+  const toAdd = action.rules.filter((rule) => added.includes(rule) || clearKeys.includes(ruleParts(rule).key))
+  if (toAdd.length > 0) await host.rctlAdd(toAdd.map((rule) => `jail:${action.name}:${rule}`))
+  return [{ type: 'LimitsUpdated', data: { rules: [...action.rules], added, removed } }]
 }
 
 /** kill: the container's process, one pid of the jail (--pid), or every process of the jail (--all). */

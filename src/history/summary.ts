@@ -1,6 +1,9 @@
 // One-line human summaries of events for `runj history --format table`.
 import type { DomainEvent } from '../domain/events.js'
 import { assertNever } from '../domain/state.js'
+import { humanRule } from '../rctl/rule.js'
+
+const rules = (list: readonly string[]): string => (list.length === 0 ? '(none)' : list.map(humanRule).join(' '))
 
 export function summarize(event: DomainEvent): string {
   switch (event.type) {
@@ -14,7 +17,7 @@ export function summarize(event: DomainEvent): string {
     case 'MountApplied':
       return `${event.data.type} ${event.data.source} on ${event.data.node}`
     case 'LimitsApplied':
-      return `rctl: ${event.data.rules.join(' ')}`
+      return `rctl: ${rules(event.data.rules)}`
     case 'EntrypointSpawned':
       return `entrypoint pid ${event.data.pid} waiting for start`
     case 'ContainerCreated':
@@ -36,13 +39,19 @@ export function summarize(event: DomainEvent): string {
     case 'MountReleased':
       return `unmounted ${event.data.node}`
     case 'LimitsRemoved':
-      return `rctl rules removed: ${event.data.rules.join(' ')}`
+      return `rctl rules removed: ${rules(event.data.rules)}`
     case 'ActionFailed':
       return `${event.data.action} failed: ${event.data.message}`
     case 'CreateRolledBack':
       return `rolled back: ${event.data.undone.join(', ') || 'nothing to undo'}`
     case 'ContainerDeleted':
       return `deleted; log archived as ${event.data.archivedAs}`
+    case 'LimitsUpdateRequested':
+      return `update requested: ${rules(event.data.rules)}${event.data.ignored.length > 0 ? `; ignored ${event.data.ignored.join(' ')}` : ''}`
+    case 'LimitsUpdated': {
+      const { added, removed } = event.data
+      return `rctl now ${rules(event.data.rules)} (added ${rules(added)}; removed ${rules(removed)})`
+    }
     default:
       return assertNever(event)
   }

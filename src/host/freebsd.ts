@@ -95,6 +95,28 @@ export class FreeBSDHost implements HostPort {
     return (await mustRun('sysctl', ['-n', name])).trim()
   }
 
+  async rctlAdd(rules: readonly string[]): Promise<void> {
+    await mustRun('rctl', ['-a', ...rules])
+  }
+
+  async rctlRemove(filter: string): Promise<'removed' | 'none'> {
+    const result = await run('rctl', ['-r', filter])
+    if (result.exitCode === 0) return 'removed'
+    // rctl(8): removing what is not there is ESRCH; with racct disabled no rule can exist (design.md).
+    if (/No such process|RACCT\/RCTL present, but disabled/.test(result.stderr)) return 'none'
+    throw new HostError(['rctl', '-r', filter], result.stderr, result.exitCode)
+  }
+
+  async rctlUsage(filter: string): Promise<Map<string, bigint>> {
+    const out = await mustRun('rctl', ['-u', filter])
+    const usage = new Map<string, bigint>()
+    for (const line of out.split('\n')) {
+      const match = /^([a-z]+)=([0-9]+)$/.exec(line.trim())
+      if (match !== null) usage.set(match[1] as string, BigInt(match[2] as string))
+    }
+    return usage
+  }
+
   async makeFifo(path: string): Promise<void> {
     await mustRun('mkfifo', ['-m', '0600', path])
   }

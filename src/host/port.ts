@@ -50,6 +50,12 @@ export interface HostPort {
   mountsUnder(prefix: string): Promise<string[]>
   /** sysctl -n <name>. */
   sysctl(name: string): Promise<string>
+  /** rctl -a <rule>...: each rule complete with its jail:<name>: subject. */
+  rctlAdd(rules: readonly string[]): Promise<void>
+  /** rctl -r <filter>: 'none' when nothing matched ("No such process") or racct is disabled (nothing can be there). */
+  rctlRemove(filter: string): Promise<'removed' | 'none'>
+  /** rctl -u <filter>: resource=value lines as exact integers. */
+  rctlUsage(filter: string): Promise<Map<string, bigint>>
   /** mkfifo -m 0600 <path>. */
   makeFifo(path: string): Promise<void>
   /** Spawns the detached trampoline; returns its pid (the container's pid after start). */

@@ -12,6 +12,7 @@ import { parseOciConfig, type OciConfig } from '../oci/config.js'
 import { jailParameters } from '../oci/jail-params.js'
 import { hooksByStage } from '../oci/hooks.js'
 import { normalizeMounts } from '../oci/mounts.js'
+import { checkRacct, resolveLimits } from './limits.js'
 
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
@@ -37,7 +38,8 @@ async function readConfig(bundle: string): Promise<string> {
 
 /** Linux fields FreeBSD has no use for: accepted (runtimes ignore other platforms' sections) and recorded. */
 function ignoredFields(config: OciConfig): string[] {
-  const ignored = Object.keys(config.linux ?? {}).map((key) => `linux.${key}`)
+  // linux.resources is mapped to rctl rules; its own unmapped fields come from resolveLimits.
+  const ignored = Object.keys(config.linux ?? {}).filter((key) => key !== 'resources').map((key) => `linux.${key}`)
   if ((config.process?.user.additionalGids ?? []).length > 0) ignored.push('process.user.additionalGids')
   return ignored
 }
@@ -101,6 +103,8 @@ export async function prepareCreate(
     }),
   )
   const { exec, gid } = await processExec(config, rootfs, jail.name, host)
+  const limits = await resolveLimits(config.annotations ?? {}, config.linux?.['resources'])
+  if (limits.rules.length > 0) await checkRacct(host)
   const proc = config.process
   return {
     configText,
@@ -117,8 +121,8 @@ export async function prepareCreate(
         proc === undefined
           ? null
           : { args: proc.args, envNames: (proc.env ?? []).map((e) => e.slice(0, e.indexOf('='))), cwd: proc.cwd, uid: proc.user.uid, gid, umask: proc.user.umask ?? 0o022, terminal: false },
-      rctlRules: [],
-      ignored: ignoredFields(config),
+      rctlRules: limits.rules,
+      ignored: [...ignoredFields(config), ...limits.ignored],
       pidFile: input.pidFile === undefined ? null : resolve(input.pidFile),
       annotations: config.annotations ?? {},
     },

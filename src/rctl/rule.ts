@@ -93,3 +93,22 @@ export const formatRule = (rule: Rule): string =>
 
 /** The precedence key: a later source's rule replaces an earlier one with the same resource and action. */
 export const ruleKey = (rule: Rule): string => `${rule.resource}:${rule.action}`
+
+/** Resources counted in bytes (or bytes/s), which read better with a binary suffix. */
+export const BYTE_RESOURCES: ReadonlySet<string> = new Set([
+  'datasize', 'stacksize', 'coredumpsize', 'memoryuse', 'memorylocked', 'vmemoryuse', 'swapuse', 'msgqsize', 'shmsize', 'readbps', 'writebps',
+])
+
+/** An exact amount with the largest k/m/g/t/p/e suffix that divides it (rctl's own input form), e.g. 512M. */
+export function exactAmount(amount: bigint): string {
+  for (const [suffix, shift] of [['E', 60n], ['P', 50n], ['T', 40n], ['G', 30n], ['M', 20n], ['K', 10n]] as const)
+    if (amount > 0n && amount % (1n << shift) === 0n) return `${amount >> shift}${suffix}`
+  return String(amount)
+}
+
+/** A canonical rule text for people: `memoryuse:deny=536870912` -> `memoryuse:deny=512M` (other resources as stored). */
+export function humanRule(text: string): string {
+  const match = /^([a-z]+):([a-z0-9]+)=([0-9]+)(\/[a-z]+)?$/.exec(text)
+  if (match === null || !BYTE_RESOURCES.has(match[1] as string)) return text
+  return `${match[1]}:${match[2]}=${exactAmount(BigInt(match[3] as string))}${match[4] ?? ''}`
+}

@@ -52,10 +52,11 @@ export function leftovers(w: World, id: string) {
     chrooted: chrootedInto(join(w.dir, 'rootfs')),
     trampolines: mentioning(join(w.root, 'containers')),
     stateDir: existsSync(join(w.root, 'containers', id)),
+    rules: w.sim.rules(),
   }
 }
 
-export const nothingLeft = { jails: [], mounts: [], chrooted: [], trampolines: [], stateDir: false }
+export const nothingLeft = { jails: [], mounts: [], chrooted: [], trampolines: [], stateDir: false, rules: [] }
 
 /** What an illegal operation must not change: host calls, the OCI state, the event log. */
 export async function snapshot(w: World, id: string) {

@@ -8,6 +8,9 @@ export class RecordingHost implements HostPort {
   readonly mounted: string[] = []
   readonly processes = new Map<number, ProcessInfo>()
   readonly fail = new Set<string>()
+  /** rctl rules by text, as the kernel keeps them (they outlive the jail). */
+  readonly rules: string[] = []
+  racct = '1'
   private nextJid = 1
   private nextPid = 1000
 
@@ -50,7 +53,22 @@ export class RecordingHost implements HostPort {
   }
   async sysctl(name: string): Promise<string> {
     this.record(`sysctl ${name}`)
-    return '1'
+    return this.racct
+  }
+  async rctlAdd(rules: readonly string[]): Promise<void> {
+    this.record(`rctl -a ${rules.join(' ')}`)
+    this.rules.push(...rules)
+  }
+  async rctlRemove(filter: string): Promise<'removed' | 'none'> {
+    this.record(`rctl -r ${filter}`)
+    const before = this.rules.length
+    const kept = this.rules.filter((rule) => !rule.startsWith(filter.endsWith(':') ? filter : `${filter}:`))
+    this.rules.splice(0, this.rules.length, ...kept)
+    return kept.length < before ? 'removed' : 'none'
+  }
+  async rctlUsage(filter: string): Promise<Map<string, bigint>> {
+    this.record(`rctl -u ${filter}`)
+    return new Map([['maxproc', 1n], ['memoryuse', 1024n]])
   }
   async makeFifo(path: string): Promise<void> {
     this.record(`mkfifo ${path}`)
