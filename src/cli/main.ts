@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { exitCodeOf } from '../errors.js'
 import { RUNJ_VERSION } from '../version.js'
 import type { Context } from './context.js'
+import { addDemoCommands } from './demo-commands.js'
 import { reportError, type LogTarget } from './log.js'
 
 interface GlobalOptions {
@@ -89,6 +90,7 @@ function buildProgram(run: (action: (context: Context) => Promise<void>) => Prom
     .action((id: string, options: { format: string; verify?: boolean }) =>
       run(async (context) => (await import('./history.js')).history(context, id, { format: options.format, verify: options.verify === true })),
     )
+  addDemoCommands(program, run)
   return program
 }
 
