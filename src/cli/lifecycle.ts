@@ -1,18 +1,45 @@
 // The lifecycle verbs' thin CLI layer: argument checks, then the use case (loaded lazily: `state` must not pay for zod or rxjs), then the output.
-import { FreeBSDHost } from '../host/freebsd.js'
+import { commandLineOf, FreeBSDHost } from '../host/freebsd.js'
 import { validateContainerId } from '../ids.js'
-import { InvalidInputError } from '../errors.js'
+import { InvalidInputError, StatusError } from '../errors.js'
 import type { LifecycleContext } from '../lifecycle/context.js'
 import type { Context } from './context.js'
 import { warn } from './log.js'
 
-const lifecycle = (context: Context, command: string): LifecycleContext => ({
-  root: context.root,
-  store: context.store,
-  host: new FreeBSDHost(),
-  actor: context.actor(command),
-  warn,
-})
+/** The actor is built on first use: `state` usually appends nothing and must not pay for the parent's command line. */
+function lifecycle(context: Context, command: string): LifecycleContext {
+  let actor: LifecycleContext['actor'] | undefined
+  return {
+    root: context.root,
+    store: context.store,
+    host: new FreeBSDHost(),
+    get actor() {
+      actor ??= { ...context.actor(command), parent: commandLineOf(process.ppid) }
+      return actor
+    },
+    warn,
+  }
+}
+
+/**
+ * Runs a command that appends, then brings the container's entry in index.json up to date (under the index lock),
+ * whether the command succeeded or not. The log is the truth: a failed index update is a warning, and `list`
+ * repairs any entry whose log changed since.
+ */
+async function indexed(context: Context, id: string, command: Promise<void>): Promise<void> {
+  const refresh = async (): Promise<void> => {
+    const { syncIndex } = await import('../index/index-file.js')
+    await syncIndex(context.store, { only: id }).catch((error: Error) => warn(`index.json not updated (runj list will repair it): ${error.message}`))
+  }
+  try {
+    await command
+  } catch (error) {
+    // Refused input and refused transitions append nothing: nothing to index, and no file is touched.
+    if (!(error instanceof InvalidInputError || error instanceof StatusError)) await refresh()
+    throw error
+  }
+  await refresh()
+}
 
 export interface CreateOptions {
   readonly bundle?: string
@@ -28,12 +55,12 @@ export async function create(context: Context, id: string, bundleArg: string | u
     throw new InvalidInputError('--console-socket', 'is only for process.terminal, which this runj does not support yet')
   if (options.preserveFds !== undefined && options.preserveFds !== '0') throw new InvalidInputError('--preserve-fds', 'is not supported by this runj yet')
   const { createContainer } = await import('../lifecycle/create.js')
-  await createContainer(lifecycle(context, 'create'), { id, bundle: bundleArg ?? options.bundle ?? '.', pidFile: options.pidFile })
+  await indexed(context, id, createContainer(lifecycle(context, 'create'), { id, bundle: bundleArg ?? options.bundle ?? '.', pidFile: options.pidFile }))
 }
 
 export async function start(context: Context, id: string): Promise<void> {
   const { startContainer } = await import('../lifecycle/start.js')
-  await startContainer(lifecycle(context, 'start'), validateContainerId(id))
+  await indexed(context, id, startContainer(lifecycle(context, 'start'), validateContainerId(id)))
 }
 
 export async function state(context: Context, id: string): Promise<void> {
@@ -49,12 +76,12 @@ export async function kill(context: Context, id: string, signal: string | undefi
     pid = Number(options.pid)
   }
   const { killContainer } = await import('../lifecycle/kill.js')
-  await killContainer(lifecycle(context, 'kill'), { id: validateContainerId(id), signal: signal ?? 'TERM', all: options.all === true, pid })
+  await indexed(context, id, killContainer(lifecycle(context, 'kill'), { id: validateContainerId(id), signal: signal ?? 'TERM', all: options.all === true, pid }))
 }
 
 export async function remove(context: Context, id: string, options: { force?: boolean }): Promise<void> {
   const { deleteContainer } = await import('../lifecycle/delete.js')
-  await deleteContainer(lifecycle(context, 'delete'), { id: validateContainerId(id), force: options.force === true })
+  await indexed(context, id, deleteContainer(lifecycle(context, 'delete'), { id: validateContainerId(id), force: options.force === true }))
 }
 
 export interface UpdateOptions {
@@ -112,11 +139,18 @@ export async function update(context: Context, id: string, options: UpdateOption
   if (options.resources === undefined && !flags) throw new InvalidInputError('update', 'nothing to update: give --resources FILE|- or an option such as --memory')
   const patch = options.resources === undefined ? resources : await readResources(options.resources)
   const { updateContainer } = await import('../lifecycle/update.js')
-  await updateContainer(lifecycle(context, 'update'), { id, resources: patch })
+  await indexed(context, id, updateContainer(lifecycle(context, 'update'), { id, resources: patch }))
 }
 
 export async function usage(context: Context, id: string, options: { format: string }): Promise<void> {
   const [{ containerUsage }, { usageJson, usageTable }] = await Promise.all([import('../lifecycle/usage.js'), import('../rctl/usage.js')])
   const report = await containerUsage(lifecycle(context, 'usage'), validateContainerId(id))
   process.stdout.write(options.format === 'json' ? `${JSON.stringify(usageJson(report), null, 2)}\n` : usageTable(report))
+}
+
+export async function list(context: Context, options: { format: string; quiet?: boolean; rebuild?: boolean }): Promise<void> {
+  const [{ listContainers }, { listTable, listJson }] = await Promise.all([import('../lifecycle/list.js'), import('../index/format.js')])
+  const { containers } = await listContainers(lifecycle(context, 'list'), { rebuild: options.rebuild === true })
+  if (options.quiet === true) process.stdout.write(containers.map((c) => `${c.id}\n`).join(''))
+  else process.stdout.write(options.format === 'json' ? listJson(containers) : listTable(containers))
 }

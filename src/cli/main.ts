@@ -82,13 +82,24 @@ function buildProgram(run: (action: (context: Context) => Promise<void>) => Prom
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((id: string, options: { format: string }) => run(async (c) => (await verbs()).usage(c, id, options)))
   program
+    .command('list')
+    .description('every container with its status, pid, bundle, creation time and limits (from index.json)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-q, --quiet', 'print only the container ids')
+    .option('--rebuild', 'rebuild index.json from the logs first')
+    .action((options: { format: string; quiet?: boolean; rebuild?: boolean }) => run(async (c) => (await verbs()).list(c, options)))
+  program
     .command('history')
     .description('show the audit trail of a container, read from its event log')
     .argument('<id>', 'container id')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'))
     .option('--verify', 'recompute the hash chain; print the number of events checked, or the first bad seq')
-    .action((id: string, options: { format: string; verify?: boolean }) =>
-      run(async (context) => (await import('./history.js')).history(context, id, { format: options.format, verify: options.verify === true })),
+    .option('--all', 'every generation of the id, archived (deleted) ones included, oldest first')
+    .option('--since <time>', 'only events at or after TIME (2026-12-03, 2026-12-03T10:00:00Z) or within a duration (10m, 2h, 7d)')
+    .option('--type <types>', 'only events of these types (comma-separated)')
+    .option('-f, --follow', 'print events as they are appended, until the container is deleted or SIGINT')
+    .action((id: string, options: { format: string; verify?: boolean; all?: boolean; since?: string; type?: string; follow?: boolean }) =>
+      run(async (context) => (await import('./history.js')).history(context, id, { ...options, verify: options.verify === true })),
     )
   addDemoCommands(program, run)
   return program

@@ -1,6 +1,6 @@
 // The FreeBSD HostPort: jail(8), jls(8), jexec(8), ps(1), mount(8), sysctl(8): argv entries only, never a shell, found on PATH.
-import { execFile, spawn } from 'node:child_process'
-import { constants } from 'node:fs'
+import { execFile, execFileSync, spawn } from 'node:child_process'
+import { constants, readFileSync } from 'node:fs'
 import { access, open } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { HostError, type EntrypointSpec, type HookSpec, type HostPort, type MountSpec, type ProcessInfo } from './port.js'
@@ -28,6 +28,24 @@ async function mustRun(file: string, args: readonly string[]): Promise<string> {
   const result = await run(file, args)
   if (result.exitCode !== 0) throw new HostError([file, ...args], result.stderr, result.exitCode)
   return result.stdout
+}
+
+/**
+ * The command line of process `pid` (runj's parent: conmon, containerd-shim, a shell), for the audit trail.
+ * procfs(5) when mounted (always on Linux), else `ps -o args=`; '' when the process is gone. At most 1024 characters.
+ */
+export function commandLineOf(pid: number): string {
+  let line: string
+  try {
+    line = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').replaceAll('\0', ' ')
+  } catch {
+    try {
+      line = execFileSync('ps', ['-ww', '-o', 'args=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    } catch {
+      line = ''
+    }
+  }
+  return line.length > 1024 ? `${line.slice(0, 1023)}…` : line
 }
 
 /** fstab(5) escapes blanks in paths as \040 (mount -p output). */
@@ -72,6 +90,20 @@ export class FreeBSDHost implements HostPort {
     const match = /^\s*(\d+)\s+(\S+)\s+(.+?)\s*$/.exec(result.stdout)
     if (match === null) throw new HostError(['ps', '-p', String(pid)], result.stdout, 0, `ps printed an unexpected line: ${JSON.stringify(result.stdout.trim())}`)
     return { pid, jid: Number(match[1]), state: match[2] as string, startTime: match[3] as string }
+  }
+
+  async processInfos(pids: readonly number[]): Promise<Map<number, ProcessInfo>> {
+    const infos = new Map<number, ProcessInfo>()
+    if (pids.length === 0) return infos
+    const args = ['-p', pids.join(','), '-o', 'pid=', '-o', 'jid=', '-o', 'state=', '-o', 'lstart=']
+    const result = await run('ps', args)
+    if (result.exitCode === 1 && result.stdout.trim() === '' && result.stderr.trim() === '') return infos
+    if (result.exitCode !== 0) throw new HostError(['ps', ...args], result.stderr, result.exitCode)
+    for (const line of result.stdout.split('\n')) {
+      const match = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.+?)\s*$/.exec(line)
+      if (match !== null) infos.set(Number(match[1]), { pid: Number(match[1]), jid: Number(match[2]), state: match[3] as string, startTime: match[4] as string })
+    }
+    return infos
   }
 
   async mount(spec: MountSpec): Promise<void> {

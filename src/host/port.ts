@@ -44,6 +44,8 @@ export interface HostPort {
   jailPids(name: string): Promise<number[]>
   /** ps -p <pid>: null when there is no such process. */
   processInfo(pid: number): Promise<ProcessInfo | null>
+  /** ps -p <pid,pid,...>: what ps says about each of several pids in one call (absent ones are missing). */
+  processInfos(pids: readonly number[]): Promise<Map<number, ProcessInfo>>
   mount(spec: MountSpec): Promise<void>
   unmount(node: string): Promise<void>
   /** Mount points (from mount -p) equal to or under `prefix`. */

@@ -38,6 +38,33 @@ function checkRecord(raw: unknown, line: string, seq: number, prev: string, opti
   return null
 }
 
+/** Checks lines one at a time, in order: what both the in-memory and the streaming readers use. */
+export class LineChecker {
+  count = 0
+  prev = GENESIS_HASH
+  constructor(
+    private readonly file: string,
+    private readonly options: DecodeOptions,
+  ) {}
+
+  /** The record of one complete line (without its newline); throws LogCorruptError naming the seq. */
+  accept(line: string): StoredEvent {
+    const seq = this.count + 1
+    let raw: unknown
+    try {
+      raw = JSON.parse(line)
+    } catch {
+      throw new LogCorruptError(this.file, seq, 'line is not valid JSON')
+    }
+    const problem = checkRecord(raw, line, seq, this.prev, this.options)
+    if (problem !== null) throw new LogCorruptError(this.file, seq, problem)
+    const record = raw as StoredEvent
+    this.count = seq
+    this.prev = record.hash
+    return record
+  }
+}
+
 /**
  * Decodes log text line by line, handing each valid record to `visit`. Throws LogCorruptError
  * naming the first bad seq; a last line without its newline is returned as `torn`.
@@ -48,8 +75,7 @@ export function visitStream(
   options: DecodeOptions,
   visit: (record: StoredEvent) => void,
 ): { count: number; lastHash: string; torn: DecodedStream['torn'] } {
-  let prev = GENESIS_HASH
-  let count = 0
+  const checker = new LineChecker(file, options)
   let start = 0
   let torn: DecodedStream['torn'] = null
   while (start < text.length) {
@@ -58,23 +84,10 @@ export function visitStream(
       torn = { offset: Buffer.byteLength(text.slice(0, start)), bytes: Buffer.byteLength(text.slice(start)) }
       break
     }
-    const line = text.slice(start, end)
-    const seq = count + 1
-    let raw: unknown
-    try {
-      raw = JSON.parse(line)
-    } catch {
-      throw new LogCorruptError(file, seq, 'line is not valid JSON')
-    }
-    const problem = checkRecord(raw, line, seq, prev, options)
-    if (problem !== null) throw new LogCorruptError(file, seq, problem)
-    const record = raw as StoredEvent
-    visit(record)
-    count = seq
-    prev = record.hash
+    visit(checker.accept(text.slice(start, end)))
     start = end + 1
   }
-  return { count, lastHash: prev, torn }
+  return { count: checker.count, lastHash: checker.prev, torn }
 }
 
 /** Decodes a whole log into memory. Throws LogCorruptError naming the first bad seq. */

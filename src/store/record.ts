@@ -10,6 +10,10 @@ export interface Actor {
   readonly ppid: number
   readonly command: string
   readonly runtime: string
+  /** The user name of `uid` on the host. */
+  readonly user?: string
+  /** The parent process's command line (conmon, containerd-shim, a shell), '' when unknown. */
+  readonly parent?: string
   readonly [extra: string]: unknown
 }
 

@@ -18,8 +18,10 @@ t.test('table, json and ndjson show the same events', async (t) => {
   t.equal(table.code, 0, table.stderr)
   const rows = table.stdout.trimEnd().split('\n')
   t.match(rows[0], /^TIME\s+SEQ\s+EVENT\s+ACTOR\s+SUMMARY$/)
-  t.equal(rows.length, 1 + 7)
-  t.match(rows[2], /\s2\s+JailCreated\s+test:4242\s+jail 7 created as web$/)
+  t.equal(rows.length, 1 + 1 + 7, 'the header, a date line, seven events')
+  t.match(rows[1], /^-- \d{4}-\d\d-\d\d \(UTC\) --$/)
+  t.match(rows[2], /^\d\d:\d\d:\d\d\s+1\s+CreateRequested\s+0\s+bundle /)
+  t.match(rows[3], /^\d\d:\d\d:\d\d\s+2\s+JailCreated\s+0\s+jail 7 created as web$/)
   const json = await runj(['--root', root, 'history', 'web', '--format', 'json'])
   const parsed = JSON.parse(json.stdout) as { seq: number; type: string }[]
   t.same(parsed.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7])

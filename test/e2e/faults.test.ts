@@ -27,7 +27,7 @@ async function assertRolledBack(t: Test, w: World, result: { code: number | null
   const state = await w.runj(['state', 'c'])
   t.same([state.code, state.stderr], [1, 'runj: container "c" does not exist\n'])
   const history = await w.runj(['history', 'c'])
-  t.same([history.code, history.stderr], [1, 'runj: container "c" has no history\n'], 'history reads the live log only; the attempt is in the archive')
+  t.same([history.code, history.stderr], [1, 'runj: container "c" has no history; it has 1 deleted generation: use --all\n'], 'history reads the live log only; the attempt is in the archive')
   const [attempt, ...more] = archived(w, 'c')
   t.equal(more.length, 0, 'one archived attempt')
   const types = attempt?.types ?? []

@@ -40,6 +40,9 @@ export class RecordingHost implements HostPort {
   async processInfo(pid: number): Promise<ProcessInfo | null> {
     return this.processes.get(pid) ?? null
   }
+  async processInfos(pids: readonly number[]): Promise<Map<number, ProcessInfo>> {
+    return new Map(pids.flatMap((pid) => (this.processes.has(pid) ? [[pid, this.processes.get(pid) as ProcessInfo]] : [])))
+  }
   async mount(spec: MountSpec): Promise<void> {
     this.record(`mount ${spec.type} ${spec.source} ${spec.node}`)
     this.mounted.push(spec.node)
