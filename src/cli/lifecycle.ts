@@ -51,11 +51,8 @@ export interface CreateOptions {
 export async function create(context: Context, id: string, bundleArg: string | undefined, options: CreateOptions): Promise<void> {
   validateContainerId(id)
   if (bundleArg !== undefined && options.bundle !== undefined) throw new InvalidInputError('bundle', 'give it as an argument or with --bundle, not both')
-  if (options.consoleSocket !== undefined)
-    throw new InvalidInputError('--console-socket', 'is only for process.terminal, which this runj does not support yet')
-  if (options.preserveFds !== undefined && options.preserveFds !== '0') throw new InvalidInputError('--preserve-fds', 'is not supported by this runj yet')
   const { createContainer } = await import('../lifecycle/create.js')
-  await indexed(context, id, createContainer(lifecycle(context, 'create'), { id, bundle: bundleArg ?? options.bundle ?? '.', pidFile: options.pidFile }))
+  await indexed(context, id, createContainer(lifecycle(context, 'create'), { id, bundle: bundleArg ?? options.bundle ?? '.', pidFile: options.pidFile, consoleSocket: options.consoleSocket, preserveFds: options.preserveFds }))
 }
 
 export async function start(context: Context, id: string): Promise<void> {
@@ -153,4 +150,82 @@ export async function list(context: Context, options: { format: string; quiet?: 
   const { containers } = await listContainers(lifecycle(context, 'list'), { rebuild: options.rebuild === true })
   if (options.quiet === true) process.stdout.write(containers.map((c) => `${c.id}\n`).join(''))
   else process.stdout.write(options.format === 'json' ? listJson(containers) : listTable(containers))
+}
+
+export async function featuresCommand(): Promise<void> {
+  const { features } = await import('../features.js')
+  process.stdout.write(`${JSON.stringify(features(), null, 2)}\n`)
+}
+
+export interface ExecOptions {
+  readonly process?: string
+  readonly cwd?: string
+  readonly env?: string[]
+  readonly user?: string
+  readonly tty?: boolean
+  readonly pidFile?: string
+  readonly detach?: boolean
+  readonly consoleSocket?: string
+  readonly preserveFds?: string
+}
+
+/** runc's exec: --process FILE, or the container's process with args and overrides; resolves with the exit status. */
+export async function exec(context: Context, id: string, args: readonly string[], options: ExecOptions): Promise<number> {
+  validateContainerId(id)
+  let process_: import('../lifecycle/exec.js').ExecInput['process']
+  if (options.process !== undefined) {
+    if (args.length > 0) throw new InvalidInputError('exec', 'give the command either in --process or as arguments, not both')
+    for (const flag of ['cwd', 'env', 'user', 'tty'] as const)
+      if (options[flag] !== undefined) throw new InvalidInputError(`--${flag}`, 'cannot be used with --process (set it in the process file)')
+    const { readFileSync } = await import('node:fs')
+    let text: string
+    try {
+      text = readFileSync(options.process, 'utf8')
+    } catch (error) {
+      throw new InvalidInputError('--process', `cannot read ${options.process}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    }
+    const { parseOciProcess } = await import('../oci/config.js')
+    process_ = { kind: 'spec', spec: parseOciProcess(text, options.process) }
+  } else {
+    if (args.length === 0) throw new InvalidInputError('exec', 'no command: give it as arguments after the id, or with --process FILE')
+    let user: { uid: number; gid: number | undefined } | undefined
+    if (options.user !== undefined) {
+      const match = /^([0-9]+)(?::([0-9]+))?$/.exec(options.user)
+      if (match === null) throw new InvalidInputError('--user', `${JSON.stringify(options.user)} is not uid[:gid] (numbers, as runc takes them)`)
+      user = { uid: Number(match[1]), gid: match[2] === undefined ? undefined : Number(match[2]) }
+    }
+    for (const entry of options.env ?? []) if (!/^[^=]+=/.test(entry)) throw new InvalidInputError('--env', `${JSON.stringify(entry)} is not KEY=VALUE`)
+    process_ = { kind: 'overrides', args, cwd: options.cwd, env: options.env ?? [], user, tty: options.tty === true }
+  }
+  const { execProcess } = await import('../lifecycle/exec.js')
+  let status = 0
+  await indexed(context, id, (async () => {
+    status = await execProcess(lifecycle(context, 'exec'), {
+      id,
+      process: process_,
+      detach: options.detach === true,
+      pidFile: options.pidFile,
+      consoleSocket: options.consoleSocket,
+      preserveFds: options.preserveFds,
+    })
+  })())
+  return status
+}
+
+export async function pause(context: Context, id: string, stop: boolean): Promise<void> {
+  const { pauseContainer } = await import('../lifecycle/pause.js')
+  await indexed(context, id, pauseContainer(lifecycle(context, stop ? 'pause' : 'resume'), validateContainerId(id), stop))
+}
+
+export async function ps(context: Context, id: string, options: { format: string }): Promise<void> {
+  const { containerProcesses } = await import('../lifecycle/ps.js')
+  const processes = await containerProcesses(lifecycle(context, 'ps'), validateContainerId(id))
+  if (options.format === 'json') {
+    // runc ps --format json: the pids, which is what containerd reads.
+    process.stdout.write(`${JSON.stringify(processes.map((p) => p.pid))}\n`)
+    return
+  }
+  const rows = [['PID', 'PPID', 'USER', 'STAT', 'TIME', 'COMMAND'], ...processes.map((p) => [String(p.pid), String(p.ppid), p.user, p.state, p.time, p.command])]
+  const widths = (rows[0] as string[]).map((_, col) => Math.max(...rows.map((row) => (row[col] as string).length)))
+  process.stdout.write(rows.map((row) => row.map((cell, col) => (col === row.length - 1 ? cell : col < 2 ? cell.padStart(widths[col] as number) : cell.padEnd(widths[col] as number))).join(' ').trimEnd()).join('\n') + '\n')
 }

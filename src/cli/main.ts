@@ -12,7 +12,30 @@ interface GlobalOptions {
   logFormat: 'text' | 'json'
 }
 
-function buildProgram(run: (action: (context: Context) => Promise<void>) => Promise<void>): Command {
+type Run = (action: (context: Context) => Promise<void | number>) => Promise<void>
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+/** runc's exec flags, shared by `exec` and runj's shim form `extension exec`. */
+function execCommand(command: Command, run: Run, verbs: () => Promise<typeof import('./lifecycle.js')>): Command {
+  return command
+    .description('run another process in a running container (runc form); exits with its status')
+    .argument('<id>', 'container id')
+    .argument('[args...]', 'the command and its arguments (unless --process)')
+    .option('-p, --process <file>', 'an OCI process JSON object, validated like config.json\'s')
+    .option('--cwd <dir>', 'working directory inside the container')
+    .option('-e, --env <K=V>', 'environment variable (repeatable); added to the container\'s', collect)
+    .option('-u, --user <uid[:gid]>', 'user to run as (numeric, looked up in the image\'s /etc/passwd)')
+    .option('-t, --tty', 'allocate a terminal (needs --console-socket)')
+    .option('--pid-file <file>', "write the process's pid to this file")
+    .option('-d, --detach', 'return at once instead of waiting for the process')
+    .option('--console-socket <path>', 'AF_UNIX socket that receives the pty master')
+    .option('--preserve-fds <n>', 'pass N more fds (3, 4, ...) to the process')
+    .passThroughOptions()
+    .action((id: string, args: string[], options: Record<string, unknown>) => run(async (c) => (await verbs()).exec(c, id, args, options)))
+}
+
+function buildProgram(run: Run): Command {
   const program = new Command('runj')
     .description('OCI container runtime for FreeBSD jails, event-sourced')
     .version(`runj version ${RUNJ_VERSION}\nspec: 1.3.0`, '-v, --version')
@@ -23,6 +46,8 @@ function buildProgram(run: (action: (context: Context) => Promise<void>) => Prom
     .addOption(new Option('--systemd-cgroup', 'accepted and ignored (no cgroups on FreeBSD)').hideHelp())
     .addOption(new Option('--debug', 'accepted and ignored').hideHelp())
     .showSuggestionAfterError(false)
+    // exec's command may carry its own options (runj exec web ls -l): options after the verb are the verb's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: () => undefined })
 
@@ -34,8 +59,8 @@ function buildProgram(run: (action: (context: Context) => Promise<void>) => Prom
     .argument('[bundle]', 'bundle directory (default: the current directory)')
     .option('-b, --bundle <dir>', 'bundle directory')
     .option('--pid-file <file>', "write the container process's pid to this file")
-    .option('--console-socket <path>', 'AF_UNIX socket to receive the terminal (not supported yet)')
-    .addOption(new Option('--preserve-fds <n>').hideHelp())
+    .option('--console-socket <path>', 'AF_UNIX socket that receives the pty master when process.terminal is true')
+    .option('--preserve-fds <n>', 'pass N more fds (3, 4, ... after any LISTEN_FDS) to the process')
     .addOption(new Option('--no-pivot', 'accepted and ignored (no pivot_root in jails)').hideHelp())
     .addOption(new Option('--no-new-keyring', 'accepted and ignored (no keyrings on FreeBSD)').hideHelp())
     .action((id: string, bundle: string | undefined, options: Record<string, string>) => run(async (c) => (await verbs()).create(c, id, bundle, options)))
@@ -81,6 +106,28 @@ function buildProgram(run: (action: (context: Context) => Promise<void>) => Prom
     .argument('<id>', 'container id')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((id: string, options: { format: string }) => run(async (c) => (await verbs()).usage(c, id, options)))
+  execCommand(program.command('exec'), run, verbs)
+  execCommand(program.command('extension', { hidden: true }).description('runj\'s shim forms').command('exec'), run, verbs)
+  program
+    .command('pause')
+    .description('stop every process of a running container (SIGSTOP); status becomes paused')
+    .argument('<id>', 'container id')
+    .action((id: string) => run(async (c) => (await verbs()).pause(c, id, true)))
+  program
+    .command('resume')
+    .description('continue every process of a paused container (SIGCONT)')
+    .argument('<id>', 'container id')
+    .action((id: string) => run(async (c) => (await verbs()).pause(c, id, false)))
+  program
+    .command('ps')
+    .description("the processes of a container's jail (ps -J)")
+    .argument('<id>', 'container id')
+    .addOption(new Option('--format <format>', 'table, or json (the pids, as runc prints them)').choices(['table', 'json']).default('table'))
+    .action((id: string, options: { format: string }) => run(async (c) => (await verbs()).ps(c, id, options)))
+  program
+    .command('features')
+    .description('what this runtime supports, as OCI features JSON (plus a freebsd object)')
+    .action(() => run(async () => (await verbs()).featuresCommand()))
   program
     .command('list')
     .description('every container with its status, pid, bundle, creation time and limits (from index.json)')
@@ -113,7 +160,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const options = program.opts<GlobalOptions>()
     target = { file: options.log, format: options.logFormat }
     const { createContext } = await import('./context.js')
-    await action(createContext(options.root))
+    const status = await action(createContext(options.root))
+    // exec's status is the process's, not runj's: it is the command's result, not an error.
+    if (typeof status === 'number') exitCode = status
   })
   try {
     await program.parseAsync(argv, { from: 'user' })

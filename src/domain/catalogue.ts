@@ -22,6 +22,13 @@ export const eventSchemaVersions = {
   ContainerDeleted: 1,
   LimitsUpdateRequested: 1,
   LimitsUpdated: 1,
+  PauseRequested: 1,
+  ContainerPaused: 1,
+  ResumeRequested: 1,
+  ContainerResumed: 1,
+  ExecRequested: 1,
+  ExecStarted: 1,
+  ExecExited: 1,
 } as const
 
 export type EventType = keyof typeof eventSchemaVersions

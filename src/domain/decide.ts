@@ -10,18 +10,26 @@ export type Command =
   | { type: 'DeleteContainer'; id: string; force: boolean }
   | { type: 'RecordProcessExit'; id: string; pid: number; status: number | null }
   | { type: 'UpdateLimits'; id: string; data: EventData<'LimitsUpdateRequested'> }
+  | { type: 'PauseContainer'; id: string }
+  | { type: 'ResumeContainer'; id: string }
+  | { type: 'ExecProcess'; id: string; data: EventData<'ExecRequested'> }
 
 // OCI runtime.md "Operations": start only from created; kill only created or running; delete only stopped.
 export const canCreate = (s: ContainerState): boolean => s.status === 'absent' || s.status === 'deleted'
 export const canStart = (s: ContainerState): boolean => s.status === 'created' && s.pending === null
-export const canKill = (s: ContainerState): boolean => s.status === 'created' || s.status === 'running'
+// runc: kill also reaches a paused container (a stopped process takes SIGKILL; other signals wait for resume).
+export const canKill = (s: ContainerState): boolean => s.status === 'created' || s.status === 'running' || s.status === 'paused'
 /** `force` lets delete clean up any live or half-created container (design.md: delete --force). */
 export const canDelete = (s: ContainerState, force: boolean): boolean =>
-  s.status === 'stopped' || (force && (s.status === 'creating' || s.status === 'created' || s.status === 'running'))
+  s.status === 'stopped' || (force && (s.status === 'creating' || s.status === 'created' || s.status === 'running' || s.status === 'paused'))
 /** runc's update: only a container whose jail exists and whose process has not been seen to exit. */
-export const canUpdate = (s: ContainerState): boolean => (s.status === 'created' || s.status === 'running') && s.pending === null
+export const canUpdate = (s: ContainerState): boolean => (s.status === 'created' || s.status === 'running' || s.status === 'paused') && s.pending === null
+/** runc: pause only a running container, resume only a paused one; exec only into a running one. */
+export const canPause = (s: ContainerState): boolean => s.status === 'running' && s.pending === null
+export const canResume = (s: ContainerState): boolean => s.status === 'paused' && s.pending === null
+export const canExec = (s: ContainerState): boolean => s.status === 'running' && s.pending === null
 export const canRecordExit = (s: ContainerState): boolean =>
-  s.status === 'creating' || s.status === 'created' || s.status === 'running'
+  s.status === 'creating' || s.status === 'created' || s.status === 'running' || s.status === 'paused'
 
 const commandVerb: Record<Command['type'], string> = {
   CreateContainer: 'create',
@@ -30,6 +38,9 @@ const commandVerb: Record<Command['type'], string> = {
   DeleteContainer: 'delete',
   RecordProcessExit: 'record the exit of',
   UpdateLimits: 'update',
+  PauseContainer: 'pause',
+  ResumeContainer: 'resume',
+  ExecProcess: 'exec into',
 }
 
 function refuse(state: ContainerState, command: Command): never {
@@ -61,6 +72,15 @@ export function decide(command: Command, state: ContainerState): DomainEvent[] {
     case 'UpdateLimits':
       if (!canUpdate(state)) refuse(state, command)
       return [{ type: 'LimitsUpdateRequested', data: command.data }]
+    case 'PauseContainer':
+      if (!canPause(state)) refuse(state, command)
+      return [{ type: 'PauseRequested', data: {} }]
+    case 'ResumeContainer':
+      if (!canResume(state)) refuse(state, command)
+      return [{ type: 'ResumeRequested', data: {} }]
+    case 'ExecProcess':
+      if (!canExec(state)) refuse(state, command)
+      return [{ type: 'ExecRequested', data: command.data }]
     default:
       return assertNever(command)
   }

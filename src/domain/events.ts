@@ -63,6 +63,16 @@ export const eventDataSchemas = {
   LimitsUpdateRequested: z.object({ resources: z.record(z.string(), z.unknown()), rules: z.array(z.string()), ignored: z.array(z.string()) }),
   /** The difference applied: `rules` is the whole set now in force. */
   LimitsUpdated: z.object({ rules: z.array(z.string()), added: z.array(z.string()), removed: z.array(z.string()) }),
+  PauseRequested: z.object({}),
+  /** SIGSTOP went to these pids (every process of the jail). */
+  ContainerPaused: z.object({ pids: z.array(pid) }),
+  ResumeRequested: z.object({}),
+  ContainerResumed: z.object({ pids: z.array(pid) }),
+  /** runj exec: what runs (env names only, as for the container's process) and how. */
+  ExecRequested: z.object({ exec: z.string(), args: z.array(z.string()).min(1), envNames: z.array(z.string()), cwd: absolutePath, uid: z.number().int().nonnegative(), gid: z.number().int().nonnegative(), terminal: z.boolean(), detach: z.boolean() }),
+  ExecStarted: z.object({ exec: z.string(), pid }),
+  /** `status` is the exit code, or 128 + the signal number when a signal ended it. */
+  ExecExited: z.object({ exec: z.string(), pid, status: z.number().int() }),
 } as const satisfies Record<EventType, z.ZodType>
 
 export type { EventType }

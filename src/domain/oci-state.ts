@@ -6,7 +6,7 @@ export const JID_ANNOTATION = 'org.freebsd.jail.jid'
 export interface OciStateJson {
   ociVersion: string
   id: string
-  status: 'creating' | 'created' | 'running' | 'stopped'
+  status: 'creating' | 'created' | 'running' | 'paused' | 'stopped'
   pid?: number
   bundle: string
   annotations: Record<string, string>
@@ -19,6 +19,6 @@ export function ociStateJson(state: ContainerState, status: OciStateJson['status
   // Annotation values are strings (runtime.md "State"); the jid is there while the jail exists.
   if (state.resources.jid !== null) annotations[JID_ANNOTATION] = String(state.resources.jid)
   const json: OciStateJson = { ociVersion: state.spec.ociVersion, id: state.id, status, bundle: state.spec.bundle, annotations }
-  if ((status === 'created' || status === 'running') && state.resources.pid !== null) json.pid = state.resources.pid
+  if ((status === 'created' || status === 'running' || status === 'paused') && state.resources.pid !== null) json.pid = state.resources.pid
   return json
 }

@@ -17,6 +17,15 @@ export interface CreateSecrets {
   /** env -i -- K=V ... jexec ... : the argv the trampoline execs at start; null without a process. */
   readonly exec: readonly string[] | null
   readonly hooks: Readonly<Record<HookStage, readonly HookCall[]>>
+  /** fds of runj's that the process inherits as 3, 4, ... (LISTEN_FDS, --preserve-fds). */
+  readonly extraFds: readonly number[]
+  /** process.terminal: the console socket that receives the pty master, and the initial size. */
+  readonly terminal: TerminalSpec | null
+}
+
+export interface TerminalSpec {
+  readonly socket: string
+  readonly size: { readonly height: number; readonly width: number } | undefined
 }
 
 export type HookStage = 'prestart' | 'createRuntime' | 'createContainer' | 'startContainer' | 'poststart' | 'poststop'
@@ -25,7 +34,7 @@ export type HostAction =
   | { readonly kind: 'createJail'; readonly name: string; readonly parameters: readonly string[] }
   | { readonly kind: 'mount'; readonly mount: Mount }
   | { readonly kind: 'makeFifo'; readonly path: string }
-  | { readonly kind: 'spawnEntrypoint'; readonly fifo: string; readonly exec: readonly string[]; readonly gid: number; readonly umask: number; readonly pidFile: string | null }
+  | { readonly kind: 'spawnEntrypoint'; readonly fifo: string; readonly exec: readonly string[]; readonly gid: number; readonly umask: number; readonly pidFile: string | null; readonly extraFds: readonly number[]; readonly terminal: TerminalSpec | null }
   | { readonly kind: 'runHooks'; readonly stage: HookStage; readonly hooks: readonly HookCall[]; readonly fatal: boolean }
   | { readonly kind: 'startEntrypoint'; readonly fifo: string; readonly pid: number; readonly startTime: string }
   | { readonly kind: 'signal'; readonly signal: string; readonly all: boolean; readonly pid: number | null }
@@ -33,6 +42,8 @@ export type HostAction =
   | { readonly kind: 'releaseEntrypoint'; readonly fifo: string; readonly pid: number | null; readonly startTime: string | null }
   | { readonly kind: 'removeJail'; readonly name: string }
   | { readonly kind: 'unmount'; readonly node: string }
+  /** SIGSTOP (pause) or SIGCONT (resume) to every process of the jail, swept until no new pid appears. */
+  | { readonly kind: 'freeze'; readonly name: string; readonly stop: boolean }
   /** rctl -a jail:<name>:<rule> for each rule (rules without their subject). */
   | { readonly kind: 'applyLimits'; readonly name: string; readonly rules: readonly string[] }
   /** rctl -r jail:<name>: every rule of the jail, whatever the log recorded. */
@@ -50,7 +61,7 @@ export function planCreate(spec: Spec, secrets: CreateSecrets, fifo: string): Ho
   ]
   if (spec.process !== null && secrets.exec !== null) {
     actions.push({ kind: 'makeFifo', path: fifo })
-    actions.push({ kind: 'spawnEntrypoint', fifo, exec: secrets.exec, gid: spec.process.gid, umask: spec.process.umask, pidFile: spec.pidFile })
+    actions.push({ kind: 'spawnEntrypoint', fifo, exec: secrets.exec, gid: spec.process.gid, umask: spec.process.umask, pidFile: spec.pidFile, extraFds: secrets.extraFds, terminal: secrets.terminal })
   }
   // runtime.md "Lifecycle" steps 5-6: prestart (deprecated) and createRuntime, then createContainer.
   for (const stage of ['prestart', 'createRuntime', 'createContainer'] as const)
@@ -87,7 +98,7 @@ export function planTeardown(state: ContainerState, fifo: string): HostAction[] 
 
 /** update: the new rule set against the one in force (pure; the pipeline applies it). */
 export function planUpdate(state: ContainerState, rules: readonly string[]): HostAction[] {
-  if (state.status !== 'created' && state.status !== 'running') return []
+  if (state.status !== 'created' && state.status !== 'running' && state.status !== 'paused') return []
   return [{ kind: 'updateLimits', name: state.spec.jail.name, from: state.resources.rctlRules, rules }]
 }
 

@@ -25,12 +25,15 @@ interface Known {
 
 export type ContainerState =
   | { readonly status: 'absent' }
-  | (Known & { readonly status: 'creating' | 'created' | 'running' | 'stopped' })
+  | (Known & { readonly status: 'creating' | 'created' | 'running' | 'paused' | 'stopped' })
   | (Known & { readonly status: 'deleted' })
 
 export type OciStatus = ContainerState['status']
 
 export const initialState = (): ContainerState => ({ status: 'absent' })
+
+/** A container whose process may be alive: created, running, or paused (runc's status for a frozen container). */
+export const isLive = (status: string): status is 'created' | 'running' | 'paused' => status === 'created' || status === 'running' || status === 'paused'
 
 const noResources: HostResources = { jid: null, mounts: [], rctlRules: [], pid: null, pidStartTime: null }
 
@@ -76,8 +79,18 @@ export function evolve(state: ContainerState, event: DomainEvent): ContainerStat
       return { ...state, status: 'stopped', resources: noResources }
     case 'ContainerDeleted':
       return { ...state, status: 'deleted', pending: null }
+    case 'PauseRequested':
+    case 'ResumeRequested':
+      return state
+    case 'ContainerPaused':
+      return { ...state, status: 'paused' }
+    case 'ContainerResumed':
+      return { ...state, status: 'running' }
     case 'KillRequested':
     case 'SignalSent':
+    case 'ExecRequested':
+    case 'ExecStarted':
+    case 'ExecExited':
       return state
     default:
       return assertNever(event)

@@ -58,7 +58,7 @@ export async function executeAction(action: HostAction, ctx: ExecutionContext): 
       await host.makeFifo(action.path)
       return []
     case 'spawnEntrypoint': {
-      const pid = await host.spawnEntrypoint({ fifo: action.fifo, exec: action.exec, gid: action.gid, umask: action.umask })
+      const pid = await host.spawnEntrypoint({ fifo: action.fifo, exec: action.exec, gid: action.gid, umask: action.umask, extraFds: action.extraFds, terminal: action.terminal })
       const info = await host.processInfo(pid)
       if (info === null) throw new OperationError(`the entrypoint (pid ${pid}) exited at once`)
       if (action.pidFile !== null) await writePidFile(action.pidFile, pid)
@@ -117,7 +117,25 @@ export async function executeAction(action: HostAction, ctx: ExecutionContext): 
     }
     case 'updateLimits':
       return updateLimits(action, host)
+    case 'freeze':
+      return freeze(action, host)
   }
+}
+
+/**
+ * pause/resume without a freezer: signal every process of the jail, then look again, since a process may have forked
+ * between the listing and the signal; up to five sweeps. The pids signalled are recorded.
+ */
+async function freeze(action: Extract<HostAction, { kind: 'freeze' }>, host: HostPort): Promise<DomainEvent[]> {
+  const signal = action.stop ? 'SIGSTOP' : 'SIGCONT'
+  const done = new Set<number>()
+  for (let sweep = 0; sweep < 5; sweep++) {
+    const fresh = (await host.jailPids(action.name)).filter((pid) => !done.has(pid))
+    if (fresh.length === 0) break
+    for (const pid of fresh) if (host.kill(pid, signal)) done.add(pid)
+  }
+  const pids = [...done].sort((a, b) => a - b)
+  return [action.stop ? { type: 'ContainerPaused', data: { pids } } : { type: 'ContainerResumed', data: { pids } }]
 }
 
 /** `resource:action` of a rule's text, and its `/per` suffix ('' when per jail). */

@@ -52,6 +52,22 @@ export function summarize(event: DomainEvent): string {
       const { added, removed } = event.data
       return `rctl now ${rules(event.data.rules)} (added ${rules(added)}; removed ${rules(removed)})`
     }
+    case 'PauseRequested':
+      return 'pause requested'
+    case 'ContainerPaused':
+      return `SIGSTOP to ${event.data.pids.length === 0 ? 'no process' : `pid ${event.data.pids.join(',')}`}`
+    case 'ResumeRequested':
+      return 'resume requested'
+    case 'ContainerResumed':
+      return `SIGCONT to ${event.data.pids.length === 0 ? 'no process' : `pid ${event.data.pids.join(',')}`}`
+    case 'ExecRequested': {
+      const d = event.data
+      return `exec ${d.exec}: ${d.args.join(' ')} (uid ${d.uid}, cwd ${d.cwd}${d.terminal ? ', tty' : ''}${d.detach ? ', detached' : ''})`
+    }
+    case 'ExecStarted':
+      return `exec ${event.data.exec} started, pid ${event.data.pid}`
+    case 'ExecExited':
+      return `exec ${event.data.exec} pid ${event.data.pid} exited with status ${event.data.status}`
     default:
       return assertNever(event)
   }

@@ -1,9 +1,11 @@
 // The FreeBSD HostPort: jail(8), jls(8), jexec(8), ps(1), mount(8), sysctl(8): argv entries only, never a shell, found on PATH.
-import { execFile, execFileSync, spawn } from 'node:child_process'
-import { constants, readFileSync } from 'node:fs'
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, constants, existsSync, readFileSync } from 'node:fs'
 import { access, open } from 'node:fs/promises'
-import { delimiter, join } from 'node:path'
-import { HostError, type EntrypointSpec, type HookSpec, type HostPort, type MountSpec, type ProcessInfo } from './port.js'
+import { delimiter, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { constants as osConstants } from 'node:os'
+import { HostError, type EntrypointSpec, type HookSpec, type HostPort, type JailProcess, type MountSpec, type ProcessInfo, type ProcessSpec, type SpawnedProcess, type TerminalSpec } from './port.js'
 
 /** The trampoline (design.md "The create/start split"): a constant; values arrive only as positional parameters. */
 export const TRAMPOLINE = 'IFS= read -r go < "$1" || exit 0; [ "$go" = start ] || exit 0; umask "$2"; shift 2; exec "$@"'
@@ -48,6 +50,27 @@ export function commandLineOf(pid: number): string {
   return line.length > 1024 ? `${line.slice(0, 1023)}…` : line
 }
 
+/** Only stdio and the fds meant for the process (3 .. 3+n-1) may cross into it. */
+async function sealFds(passed: number): Promise<void> {
+  const { sealInheritedFds } = await import('./libc.js')
+  sealInheritedFds(3 + passed)
+}
+
+/** Resolves once the child exists (its pid is known), rejects when it could not be started. */
+function spawned(child: ChildProcess): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('spawn', () => resolve(child.pid as number))
+  })
+}
+
+/** dist/tty-exec.js, beside the bundle's entry whether this code sits in dist/ or in dist/chunks/. */
+function ttyExecPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url))
+  for (const dir of [here, dirname(here)]) if (existsSync(join(dir, 'tty-exec.js'))) return join(dir, 'tty-exec.js')
+  throw new HostError(['tty-exec.js'], '', undefined, `tty-exec.js not found beside ${here}: run npm run build`)
+}
+
 /** fstab(5) escapes blanks in paths as \040 (mount -p output). */
 const unescapeFstab = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
 
@@ -78,6 +101,15 @@ export class FreeBSDHost implements HostPort {
     if (result.exitCode !== 0 && result.exitCode !== 1) throw new HostError(['ps', '-J', name], result.stderr, result.exitCode)
     const parsed = JSON.parse(result.stdout || '{}') as { 'process-information'?: { process?: { pid: string }[] } }
     return (parsed['process-information']?.process ?? []).map((p) => Number(p.pid))
+  }
+
+  async jailProcesses(name: string): Promise<JailProcess[]> {
+    const args = ['--libxo', 'json', '-x', '-J', name, '-o', 'pid,ppid,user,state,time,command']
+    const result = await run('ps', args)
+    if (result.exitCode !== 0 && result.exitCode !== 1) throw new HostError(['ps', ...args], result.stderr, result.exitCode)
+    type Row = { pid: string; ppid: string; user: string; state: string; 'cpu-time': string; command: string }
+    const parsed = JSON.parse(result.stdout || '{}') as { 'process-information'?: { process?: Row[] } }
+    return (parsed['process-information']?.process ?? []).map((p) => ({ pid: Number(p.pid), ppid: Number(p.ppid), user: p.user, state: p.state, time: p['cpu-time'], command: p.command }))
   }
 
   async processInfo(pid: number): Promise<ProcessInfo | null> {
@@ -154,21 +186,81 @@ export class FreeBSDHost implements HostPort {
   }
 
   async spawnEntrypoint(spec: EntrypointSpec): Promise<number> {
-    const sh = await this.which('sh')
-    // With no terminal the container inherits runj's stdio (conmon and containerd read it);
-    // setting gid makes libuv call setgroups(0) so none of runj's groups leak into the jail.
+    await sealFds(spec.extraFds.length)
     const umask = spec.umask.toString(8).padStart(4, '0')
+    if (spec.terminal !== null) {
+      const { child } = await this.spawnWithTerminal(spec.terminal, ['fifo', spec.fifo, umask, ...spec.exec], spec.gid, spec.extraFds)
+      child.unref()
+      return child.pid as number
+    }
+    const sh = await this.which('sh')
+    // With no terminal the container inherits runj's stdio (conmon and containerd read it) and the extra fds;
+    // setting gid makes libuv call setgroups(0) so none of runj's groups leak into the jail.
     const child = spawn(sh, ['-c', TRAMPOLINE, 'runj-entrypoint', spec.fifo, umask, ...spec.exec], {
       detached: true,
-      stdio: 'inherit',
+      stdio: ['inherit', 'inherit', 'inherit', ...spec.extraFds],
       ...(process.getuid?.() === 0 ? { uid: 0, gid: spec.gid } : {}),
     })
-    const pid = await new Promise<number>((resolve, reject) => {
-      child.once('error', reject)
-      child.once('spawn', () => resolve(child.pid as number))
-    })
+    const pid = await spawned(child)
     child.unref()
     return pid
+  }
+
+  async spawnProcess(spec: ProcessSpec): Promise<SpawnedProcess> {
+    await sealFds(spec.extraFds.length)
+    let child: ChildProcess
+    if (spec.terminal !== null) {
+      child = (await this.spawnWithTerminal(spec.terminal, ['now', '-', spec.umask.toString(8).padStart(4, '0'), ...spec.exec], spec.gid, spec.extraFds)).child
+    } else {
+      const [file, ...args] = spec.exec
+      // The child inherits the umask at fork: set it around the spawn only (runj creates no files meanwhile).
+      const previous = process.umask(spec.umask)
+      try {
+        child = spawn(file as string, args, {
+          detached: spec.detach,
+          stdio: ['inherit', 'inherit', 'inherit', ...spec.extraFds],
+          env: {},
+          ...(process.getuid?.() === 0 ? { uid: 0, gid: spec.gid } : {}),
+        })
+      } finally {
+        process.umask(previous)
+      }
+      await spawned(child)
+    }
+    const exit = new Promise<number>((resolve) =>
+      child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : (osConstants.signals[signal] ?? 0)))),
+    )
+    if (spec.detach) child.unref()
+    return { pid: child.pid as number, exit }
+  }
+
+  /**
+   * A pty pair: the terminal trampoline (dist/tty-exec.js) gets the slave as stdio and, leading its own session,
+   * makes it its controlling terminal before it execs; the master goes to the console socket. runj keeps neither.
+   */
+  private async spawnWithTerminal(terminal: TerminalSpec, args: readonly string[], gid: number, extraFds: readonly number[]): Promise<{ child: ChildProcess }> {
+    const { openPty, sendFd, closeFd } = await import('./libc.js')
+    const pty = openPty(terminal.size)
+    try {
+      // Always a new session: only a session leader can take a controlling terminal (TIOCSCTTY).
+      const child = spawn(process.execPath, [ttyExecPath(), ...args], {
+        detached: true,
+        stdio: [pty.slave, pty.slave, pty.slave, ...extraFds],
+        env: {},
+        ...(process.getuid?.() === 0 ? { uid: 0, gid } : {}),
+      })
+      await spawned(child)
+      try {
+        sendFd(terminal.socket, pty.master, pty.name)
+      } catch (error) {
+        child.kill('SIGKILL')
+        throw error
+      }
+      return { child }
+    } finally {
+      closeFd(pty.master)
+      closeSync(pty.slave)
+    }
   }
 
   async signalFifo(fifo: string, word: 'start' | 'release'): Promise<'delivered' | 'no-reader'> {

@@ -9,6 +9,15 @@ export interface ProcessInfo {
   readonly startTime: string
 }
 
+export interface JailProcess {
+  readonly pid: number
+  readonly ppid: number
+  readonly user: string
+  readonly state: string
+  readonly time: string
+  readonly command: string
+}
+
 export interface MountSpec {
   readonly type: string
   readonly source: string
@@ -24,6 +33,33 @@ export interface EntrypointSpec {
   readonly gid: number
   /** process.user.umask (config.md "User"); runc's default is 0022. */
   readonly umask: number
+  /** Inherited as fds 3, 4, ... (LISTEN_FDS, --preserve-fds). */
+  readonly extraFds: readonly number[]
+  /** A pty for the process, its master sent to this console socket. */
+  readonly terminal: TerminalSpec | null
+}
+
+export interface TerminalSpec {
+  readonly socket: string
+  readonly size: { readonly height: number; readonly width: number } | undefined
+}
+
+/** A process runj starts and may wait for (`runj exec`): the argv, its group, and what it inherits. */
+export interface ProcessSpec {
+  readonly exec: readonly string[]
+  readonly gid: number
+  readonly umask: number
+  /** Inherited as fds 3, 4, ... in order (--preserve-fds, LISTEN_FDS). */
+  readonly extraFds: readonly number[]
+  /** A pty for the process instead of runj's stdio, its master sent to this console socket. */
+  readonly terminal: TerminalSpec | null
+  readonly detach: boolean
+}
+
+export interface SpawnedProcess {
+  readonly pid: number
+  /** Exit status: the code, or 128 + the signal number (the shell's convention, as runc's exec reports it). */
+  readonly exit: Promise<number>
 }
 
 export interface HookSpec {
@@ -42,6 +78,8 @@ export interface HostPort {
   removeJail(name: string): Promise<void>
   /** ps -J <name>: the pids of the jail's processes (empty when none). */
   jailPids(name: string): Promise<number[]>
+  /** ps -x -J <name> -o pid,ppid,user,state,time,command: the jail's processes for `runj ps`. */
+  jailProcesses(name: string): Promise<JailProcess[]>
   /** ps -p <pid>: null when there is no such process. */
   processInfo(pid: number): Promise<ProcessInfo | null>
   /** ps -p <pid,pid,...>: what ps says about each of several pids in one call (absent ones are missing). */
@@ -62,6 +100,8 @@ export interface HostPort {
   makeFifo(path: string): Promise<void>
   /** Spawns the detached trampoline; returns its pid (the container's pid after start). */
   spawnEntrypoint(spec: EntrypointSpec): Promise<number>
+  /** Starts a process (runj exec) with exactly the given stdio and extra fds; nothing else of runj's is inherited. */
+  spawnProcess(spec: ProcessSpec): Promise<SpawnedProcess>
   /** Opens the FIFO's write end: 'start' writes the go word, 'release' closes at once (the entrypoint exits). */
   signalFifo(fifo: string, word: 'start' | 'release'): Promise<'delivered' | 'no-reader'>
   /** kill(2); false when the process no longer exists. */

@@ -7,7 +7,7 @@ const limitsSummary = (limits: readonly string[]): string => (limits.length === 
 export function listTable(containers: readonly IndexEntry[]): string {
   const rows = [['ID', 'PID', 'STATUS', 'CREATED', 'BUNDLE', 'LIMITS']]
   for (const c of containers) {
-    const running = c.status === 'created' || c.status === 'running'
+    const running = c.status === 'created' || c.status === 'running' || c.status === 'paused'
     rows.push([c.id, running && c.pid !== null ? String(c.pid) : '0', c.status, c.created.replace(/\.\d+Z$/, 'Z'), c.bundle, limitsSummary(c.limits)])
   }
   const widths = (rows[0] as string[]).map((_, col) => Math.max(...rows.map((row) => (row[col] as string).length)))
@@ -18,7 +18,7 @@ export function listTable(containers: readonly IndexEntry[]): string {
 export function listJson(containers: readonly IndexEntry[]): string {
   const items = containers.map((c) => ({
     id: c.id,
-    pid: (c.status === 'created' || c.status === 'running') && c.pid !== null ? c.pid : 0,
+    pid: (c.status === 'created' || c.status === 'running' || c.status === 'paused') && c.pid !== null ? c.pid : 0,
     status: c.status,
     bundle: c.bundle,
     created: c.created,

@@ -4,7 +4,7 @@ import type { ContainerState } from '../domain/state.js'
 export interface IndexEntry {
   readonly id: string
   /** The status the log records; `list` still checks created/running ones against ps, as `state` does. */
-  readonly status: 'creating' | 'created' | 'running' | 'stopped'
+  readonly status: 'creating' | 'created' | 'running' | 'paused' | 'stopped'
   readonly pid: number | null
   /** ps's start time of `pid` and the jail's jid: the liveness check's guards against pid reuse. */
   readonly pidStartTime: string | null

@@ -9,7 +9,10 @@ import { sealAndArchive } from './archive.js'
 import { configCopyPath, fifoPath, perform, type LifecycleContext } from './context.js'
 import { prepareCreate } from './prepare.js'
 
-export async function createContainer(ctx: LifecycleContext, input: { id: string; bundle: string; pidFile: string | undefined }): Promise<void> {
+export async function createContainer(
+  ctx: LifecycleContext,
+  input: { id: string; bundle: string; pidFile: string | undefined; consoleSocket?: string | undefined; preserveFds?: string | undefined },
+): Promise<void> {
   // Everything is validated before the lock and before any host action (runtime.md "create").
   const { spec, secrets, configText } = await prepareCreate(input, ctx.host)
   await ctx.store.withLock(input.id, async () => {

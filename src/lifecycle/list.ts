@@ -12,7 +12,7 @@ export interface Listed extends IndexEntry {
 
 export async function listContainers(ctx: LifecycleContext, options: { rebuild?: boolean } = {}): Promise<{ containers: Listed[]; repaired: 'rebuilt' | string[] }> {
   const { entries, repaired } = await syncIndex(ctx.store as FileEventStore, options)
-  const check = entries.filter((e) => (e.status === 'created' || e.status === 'running') && e.pid !== null)
+  const check = entries.filter((e) => (e.status === 'created' || e.status === 'running' || e.status === 'paused') && e.pid !== null)
   const infos = await ctx.host.processInfos(check.map((e) => e.pid as number))
   const checked = new Set(check)
   const containers = entries

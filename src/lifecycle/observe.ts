@@ -7,7 +7,7 @@ import type { LifecycleContext } from './context.js'
 
 /** True when the recorded process is gone: absent, a zombie, or a recycled pid with another start time or jail. */
 export async function processExited(state: ContainerState, host: HostPort): Promise<boolean> {
-  if (state.status !== 'created' && state.status !== 'running' && state.status !== 'creating') return false
+  if (state.status !== 'created' && state.status !== 'running' && state.status !== 'paused' && state.status !== 'creating') return false
   if (state.resources.pid === null) return false
   return exitedGiven({ status: state.status, ...state.resources }, await host.processInfo(state.resources.pid))
 }
@@ -22,17 +22,17 @@ export interface Liveness {
 
 /** The same rule given what ps said about the recorded pid (null: no such process); `list` asks ps once for all. */
 export function exitedGiven(c: Liveness, info: ProcessInfo | null): boolean {
-  if (c.status !== 'created' && c.status !== 'running' && c.status !== 'creating') return false
+  if (c.status !== 'created' && c.status !== 'running' && c.status !== 'paused' && c.status !== 'creating') return false
   if (c.pid === null) return false
   if (info === null || info.state.startsWith('Z') || info.startTime !== c.pidStartTime) return true
   // Once started, the process lives in the jail; a pid outside it is not the container's.
-  return c.status === 'running' && c.jid !== null && info.jid !== c.jid
+  return (c.status === 'running' || c.status === 'paused') && c.jid !== null && info.jid !== c.jid
 }
 
 /** Under the lock: records ProcessExited when the process is gone, so decisions see `stopped`. */
 export async function observeExit(session: ContainerSession, host: HostPort): Promise<void> {
   if (session.state.status === 'creating' || !(await processExited(session.state, host))) return
-  if (session.state.status !== 'created' && session.state.status !== 'running') return
+  if (session.state.status !== 'created' && session.state.status !== 'running' && session.state.status !== 'paused') return
   const pid = session.state.resources.pid as number
   await session.append(decide({ type: 'RecordProcessExit', id: session.id, pid, status: null }, session.state))
 }

@@ -4,11 +4,12 @@ import { constants } from 'node:fs'
 import { access, open, stat } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import type { EventData } from '../domain/events.js'
-import type { CreateSecrets } from '../domain/plan.js'
+import type { CreateSecrets, TerminalSpec } from '../domain/plan.js'
+import { inheritedFds } from './fds.js'
 import { InvalidInputError } from '../errors.js'
 import type { HostPort } from '../host/port.js'
 import { checkMountPoint, lookupUser, mountsAFile, realRoot, resolveInRoot } from '../host/rootfs.js'
-import { parseOciConfig, type OciConfig } from '../oci/config.js'
+import { parseOciConfig, type OciConfig, type OciProcess } from '../oci/config.js'
 import { jailParameters } from '../oci/jail-params.js'
 import { hooksByStage } from '../oci/hooks.js'
 import { normalizeMounts } from '../oci/mounts.js'
@@ -50,12 +51,25 @@ function ignoredFields(config: OciConfig): string[] {
  * jexec.c, setusercontext(3)), so for any user but root the config's environment is set again
  * inside the jail by the image's own env(1).
  */
-async function processExec(config: OciConfig, rootfs: string, jailName: string, host: HostPort): Promise<{ exec: string[] | null; gid: number }> {
+async function processExec(config: OciConfig, rootfs: string, jailName: string, host: HostPort, extraEnv: readonly string[]): Promise<{ exec: string[] | null; gid: number }> {
   const proc = config.process
   if (proc === undefined) return { exec: null, gid: 0 }
-  if (proc.terminal === true) throw new InvalidInputError('process.terminal', 'terminals (--console-socket) are not supported by this runj yet')
+  return jexecArgv(proc, rootfs, jailName, host, extraEnv)
+}
+
+/** process.terminal and --console-socket go together (runc's rule): one without the other is an error. */
+export function terminalFor(proc: OciProcess | undefined, consoleSocket: string | undefined): TerminalSpec | null {
+  const wanted = proc?.terminal === true
+  if (wanted && consoleSocket === undefined) throw new InvalidInputError('process.terminal', 'is true: --console-socket is required to receive the terminal')
+  if (!wanted && consoleSocket !== undefined) throw new InvalidInputError('--console-socket', 'is given but process.terminal is not true')
+  if (consoleSocket === undefined || proc === undefined) return null
+  return { socket: resolve(consoleSocket), size: proc.consoleSize }
+}
+
+/** The same argv for any OCI process (create's, and exec's); `extraEnv` is appended to the process's environment. */
+export async function jexecArgv(proc: OciProcess, rootfs: string, jailName: string, host: HostPort, extraEnv: readonly string[]): Promise<{ exec: string[]; gid: number }> {
   if ((proc.args[0] as string).includes('=')) throw new InvalidInputError('process.args[0]', 'must not contain "=" (env(1) would read it as a variable)')
-  const env = proc.env ?? []
+  const env = [...(proc.env ?? []), ...extraEnv]
   const [envPath, jexecPath] = await Promise.all([host.which('env'), host.which('jexec')])
   const user: string[] = []
   const inner: string[] = []
@@ -85,7 +99,7 @@ async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
 }
 
 export async function prepareCreate(
-  input: { id: string; bundle: string; pidFile: string | undefined },
+  input: { id: string; bundle: string; pidFile: string | undefined; consoleSocket?: string | undefined; preserveFds?: string | undefined },
   host: HostPort,
 ): Promise<Prepared> {
   const bundle = resolve(input.bundle)
@@ -102,13 +116,15 @@ export async function prepareCreate(
       return { ...mount, node }
     }),
   )
-  const { exec, gid } = await processExec(config, rootfs, jail.name, host)
+  const terminal = terminalFor(config.process, input.consoleSocket)
+  const inherited = inheritedFds(input.preserveFds, process.env)
+  const { exec, gid } = await processExec(config, rootfs, jail.name, host, inherited.env)
   const limits = await resolveLimits(config.annotations ?? {}, config.linux?.['resources'])
   if (limits.rules.length > 0) await checkRacct(host)
   const proc = config.process
   return {
     configText,
-    secrets: { exec, hooks: hooksByStage(config) },
+    secrets: { exec, hooks: hooksByStage(config), extraFds: inherited.fds, terminal },
     spec: {
       id: input.id,
       bundle,
@@ -120,7 +136,7 @@ export async function prepareCreate(
       process:
         proc === undefined
           ? null
-          : { args: proc.args, envNames: (proc.env ?? []).map((e) => e.slice(0, e.indexOf('='))), cwd: proc.cwd, uid: proc.user.uid, gid, umask: proc.user.umask ?? 0o022, terminal: false },
+          : { args: proc.args, envNames: (proc.env ?? []).map((e) => e.slice(0, e.indexOf('='))), cwd: proc.cwd, uid: proc.user.uid, gid, umask: proc.user.umask ?? 0o022, terminal: terminal !== null },
       rctlRules: limits.rules,
       ignored: [...ignoredFields(config), ...limits.ignored],
       pidFile: input.pidFile === undefined ? null : resolve(input.pidFile),

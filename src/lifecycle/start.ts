@@ -24,7 +24,7 @@ export async function startContainer(ctx: LifecycleContext, id: string): Promise
     await observeExit(session, ctx.host)
     await session.append(decide({ type: 'StartContainer', id }, session.state))
     const hooks = await hooksOf(ctx, id)
-    const failure = firstFailure(await perform(ctx, session, planStart(session.state, fifoPath(ctx.root, id), { exec: null, hooks }), true))
+    const failure = firstFailure(await perform(ctx, session, planStart(session.state, fifoPath(ctx.root, id), { exec: null, hooks, extraFds: [], terminal: null }), true))
     if (failure !== null) throw failure
   })
 }

@@ -7,7 +7,7 @@ import type { LifecycleContext } from './context.js'
 
 export async function containerUsage(ctx: LifecycleContext, id: string): Promise<UsageReport> {
   const state = (await ctx.store.readStream(id)).events.reduce(evolve, initialState())
-  if (state.status !== 'created' && state.status !== 'running') throw new StatusError(id, 'show the usage of', state.status === 'deleted' ? 'absent' : state.status)
+  if (state.status !== 'created' && state.status !== 'running' && state.status !== 'paused') throw new StatusError(id, 'show the usage of', state.status === 'deleted' ? 'absent' : state.status)
   const jail = state.spec.jail.name
   let usage: Map<string, bigint>
   try {

@@ -183,3 +183,19 @@ export function parseOciConfig(text: string): OciConfig {
   const missing = issue.code === 'invalid_type' && issue.input === undefined
   throw new InvalidInputError(formatJsonPath(issue.path), missing ? 'is required' : issue.message)
 }
+
+/** An OCI process object on its own (`runj exec --process FILE`), validated like config.json's `process`. */
+export function parseOciProcess(text: string, where: string): OciProcess {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new InvalidInputError(where, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+  const result = processSchema.safeParse(json, { reportInput: true })
+  if (result.success) return result.data
+  const issue = result.error.issues[0]
+  if (issue === undefined) throw new InvalidInputError(where, 'invalid')
+  const missing = issue.code === 'invalid_type' && issue.input === undefined
+  throw new InvalidInputError(`${where}: ${formatJsonPath(['process', ...issue.path])}`, missing ? 'is required' : issue.message)
+}

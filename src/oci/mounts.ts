@@ -14,15 +14,16 @@ export interface MountPlan {
 }
 
 // mount(8) generic options runj passes through for every type.
-const GENERIC = new Set(['ro', 'rw', 'nosuid', 'noexec', 'noatime'])
+export const GENERIC_MOUNT_OPTIONS: ReadonlySet<string> = new Set(['ro', 'rw', 'nosuid', 'noexec', 'noatime'])
+const GENERIC = GENERIC_MOUNT_OPTIONS
 // Linux options that have no FreeBSD meaning and are dropped: propagation flags (FreeBSD has no mount
 // propagation), positive defaults, and nodev (FreeBSD only creates device nodes on devfs, so it always holds).
-const LINUX_NO_OPS = new Set([
+export const IGNORED_MOUNT_OPTIONS: ReadonlySet<string> = new Set([
   'bind', 'rbind', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'unbindable', 'runbindable',
   'nodev', 'dev', 'suid', 'exec', 'atime', 'relatime', 'norelatime', 'strictatime',
 ])
 // Per-type options with values: devfs(5)/mount_devfs ruleset, tmpfs(5) and fdescfs(5) options.
-const TYPE_OPTIONS: Record<MountType, readonly RegExp[]> = {
+export const TYPE_OPTIONS: Record<MountType, readonly RegExp[]> = {
   nullfs: [],
   devfs: [/^ruleset=[0-9]+$/],
   tmpfs: [/^size=[0-9]+[kKmMgGtT]?$/, /^maxfilesize=[0-9]+[kKmMgGtT]?$/, /^inodes=[0-9]+[kKmMgG]?$/, /^mode=[0-7]{1,4}$/, /^uid=[0-9]+$/, /^gid=[0-9]+$/],
@@ -51,7 +52,7 @@ function optionsFor(type: MountType, options: readonly string[], where: string):
   const kept: string[] = []
   options.forEach((option, j) => {
     if (GENERIC.has(option) || TYPE_OPTIONS[type].some((pattern) => pattern.test(option))) kept.push(option)
-    else if (!LINUX_NO_OPS.has(option)) throw new InvalidInputError(`${where}.options[${j}]`, `unsupported ${type} option "${option}"`)
+    else if (!IGNORED_MOUNT_OPTIONS.has(option)) throw new InvalidInputError(`${where}.options[${j}]`, `unsupported ${type} option "${option}"`)
   })
   return kept
 }

@@ -1,5 +1,5 @@
 // A recording HostPort test double: an in-memory FreeBSD (jails, mounts, processes) and the list of calls made.
-import type { EntrypointSpec, HookSpec, HostPort, MountSpec, ProcessInfo } from '../../src/host/port.js'
+import type { EntrypointSpec, HookSpec, HostPort, JailProcess, MountSpec, ProcessInfo, ProcessSpec, SpawnedProcess } from '../../src/host/port.js'
 import { HostError } from '../../src/host/port.js'
 
 export class RecordingHost implements HostPort {
@@ -36,6 +36,9 @@ export class RecordingHost implements HostPort {
   async jailPids(name: string): Promise<number[]> {
     const jid = this.jails.get(name)
     return [...this.processes.values()].filter((p) => p.jid === jid).map((p) => p.pid)
+  }
+  async jailProcesses(name: string): Promise<JailProcess[]> {
+    return (await this.jailPids(name)).map((pid) => ({ pid, ppid: 1, user: 'root', state: 'S', time: '0:00.00', command: 'sh' }))
   }
   async processInfo(pid: number): Promise<ProcessInfo | null> {
     return this.processes.get(pid) ?? null
@@ -81,6 +84,11 @@ export class RecordingHost implements HostPort {
     const pid = this.nextPid++
     this.processes.set(pid, { pid, jid: 0, state: 'S', startTime: `start-${pid}` })
     return pid
+  }
+  async spawnProcess(spec: ProcessSpec): Promise<SpawnedProcess> {
+    this.record(`exec ${spec.exec.join(' ')}`)
+    const pid = this.nextPid++
+    return { pid, exit: Promise.resolve(0) }
   }
   async signalFifo(fifo: string, word: 'start' | 'release'): Promise<'delivered' | 'no-reader'> {
     this.record(`fifo ${word} ${fifo}`)
