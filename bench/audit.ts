@@ -11,14 +11,9 @@ import { GENESIS_HASH } from '../src/store/record.js'
 import { eventsTo } from '../test/helpers/events.js'
 import type { LifecyclePaths } from './lifecycle.js'
 import type { Row } from './log.js'
+import { median } from './median.js'
 
 const actor = { uid: 0, user: 'root', pid: 1, ppid: 1, parent: '/usr/local/bin/conmon --api-version 1', command: 'bench', runtime: 'runj bench' }
-
-const median = (samples: readonly number[]): number => {
-  const sorted = [...samples].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
 
 /** A valid stream written straight to its file (no fsync per event): setup must not dominate the run. */
 function writeEvents(root: string, id: string, events: readonly DomainEvent[], batch = events.length): void {

@@ -8,15 +8,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildRootfs } from '../test/sim/rootfs.js'
 import type { Row } from './log.js'
+import { median } from './median.js'
 
 /** What FreeBSD's utilities cost a call (design.md "Testing without FreeBSD"). */
 const FREEBSD_UTILITY_MS = 1
 
-const median = (samples: readonly number[]): number => {
-  const sorted = [...samples].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
 const ms = (value: number): string => `${value.toFixed(1)} ms`
 
 interface Timed {
@@ -59,7 +55,8 @@ export async function benchLifecycle(paths: LifecyclePaths, cleanEnv: NodeJS.Pro
 
   let finished = false
   try {
-    const rootfs = buildRootfs(join(dir, 'bundle', 'rootfs'), ['sleep'])
+    const rootfs = join(dir, 'bundle', 'rootfs')
+    buildRootfs(rootfs, ['sleep'])
     const config = { ociVersion: '1.3.0', root: { path: rootfs }, hostname: 'bench', process: { args: ['/bin/sleep', '600'], env: ['PATH=/bin'], cwd: '/', user: { uid: 0, gid: 0 } } }
     writeFileSync(join(dir, 'bundle', 'config.json'), JSON.stringify(config))
     const bundle = join(dir, 'bundle')

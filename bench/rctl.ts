@@ -8,17 +8,12 @@ import { join } from 'node:path'
 import { buildRootfs } from '../test/sim/rootfs.js'
 import type { LifecyclePaths } from './lifecycle.js'
 import type { Row } from './log.js'
+import { median } from './median.js'
 
 const TEN_RULES = [
   'memoryuse:deny=1g', 'swapuse:deny=1g', 'vmemoryuse:deny=4g', 'datasize:deny=1g', 'stacksize:deny=64m',
   'coredumpsize:deny=0', 'pcpu:deny=100', 'maxproc:deny=100', 'nthr:deny=1000', 'openfiles:deny=1024',
 ].join(',')
-
-const median = (samples: readonly number[]): number => {
-  const sorted = [...samples].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
 
 export async function benchRctl(paths: LifecyclePaths, cleanEnv: NodeJS.ProcessEnv): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'runj-bench-rctl-'))
@@ -26,7 +21,8 @@ export async function benchRctl(paths: LifecyclePaths, cleanEnv: NodeJS.ProcessE
     const installed = spawnSync('/bin/sh', [paths.simInstall, join(dir, 'sim')], { encoding: 'utf8' })
     if (installed.status !== 0) throw new Error(`test/sim/install.sh failed: ${installed.stderr}`)
     const env = { ...cleanEnv, PATH: `${join(installed.stdout.trim(), 'bin')}:${cleanEnv['PATH'] ?? '/usr/bin:/bin'}` }
-    const rootfs = buildRootfs(join(dir, 'rootfs'), ['sleep'])
+    const rootfs = join(dir, 'rootfs')
+    buildRootfs(rootfs, ['sleep'])
     const bundle = (name: string, annotations: Record<string, string>): string => {
       mkdirSync(join(dir, name))
       const config = { ociVersion: '1.3.0', root: { path: rootfs }, annotations, process: { args: ['/bin/sleep', '600'], env: ['PATH=/bin'], cwd: '/', user: { uid: 0, gid: 0 } } }

@@ -7,7 +7,7 @@ import { build } from 'esbuild'
 const staging = `dist.${process.pid}.tmp`
 await rm(staging, { recursive: true, force: true })
 await build({
-  entryPoints: { runj: 'src/cli/bin.ts', 'tty-exec': 'src/host/tty-exec.ts', 'events-gen': 'src/events-gen.ts', bench: 'bench/main.ts', 'demo-rootfs': 'scripts/demo-rootfs.ts' },
+  entryPoints: { runj: 'src/cli/bin.ts', 'tty-exec': 'src/host/tty-exec.ts', 'events-gen': 'src/events-gen.ts', bench: 'bench/main.ts' },
   outdir: staging,
   bundle: true,
   splitting: true,

@@ -1,9 +1,9 @@
 // `npm run demo`: one container through its whole life with the real runj binary, printed as a shell transcript:
-// create, state, start, state, the process's output, kill, state, history, history --verify, delete.
+// demo rootfs, demo spec, create, state, start, state, the process's output, kill, state, history, history --verify, delete.
 // Linux has no jails: the FreeBSD userland simulator (test/sim) goes first on PATH. FreeBSD: the real utilities, as root.
 // Everything lives in one temporary directory, removed at the end (also on failure); any failed step exits 1.
 import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -15,6 +15,8 @@ const freebsd = process.platform === 'freebsd'
 // A real host's jail names are global: on FreeBSD the id (the jail name) is made unique; the simulator's are per instance.
 const ID = freebsd ? `demo${process.pid}` : 'demo'
 const SCRIPT = 'echo hello from $(hostname); exec sleep 30'
+// What SCRIPT runs (echo is an sh builtin), and env(1), which runj needs in the image for a non-root process.
+const PROGRAMS = ['sh', 'sleep', 'hostname', 'env']
 
 const out = (text) => process.stdout.write(text)
 const note = (text) => out(`# ${text}\n`)
@@ -22,11 +24,10 @@ const note = (text) => out(`# ${text}\n`)
 class StepFailed extends Error {}
 
 function preflight() {
-  if (!existsSync(join(repo, 'dist', 'runj.js')) || !existsSync(join(repo, 'dist', 'demo-rootfs.js')))
+  if (!existsSync(join(repo, 'dist', 'runj.js')))
     throw new StepFailed('dist/ is missing: run `npm run build` first (`npm run demo` does)')
   if (freebsd) {
     if (process.getuid?.() !== 0) throw new StepFailed('on FreeBSD the demo creates a real jail and needs root: run it as root (e.g. `sudo npm run demo`)')
-    if (!existsSync('/rescue/sh')) throw new StepFailed('/rescue/sh is missing: the demo builds its rootfs from /rescue')
     return
   }
   if (process.platform !== 'linux') throw new StepFailed(`the demo runs on FreeBSD (real jails) or Linux (the simulator), not on ${process.platform}`)
@@ -71,12 +72,15 @@ let created = false
 
 /** Runs `runj args...`, prints it as a transcript, and fails the demo unless it exits with `expect`. */
 async function runj(args, { expect = 0, show = true, redirect } = {}) {
-  if (show) out(`\n$ runj ${args.join(' ')}${redirect === undefined ? '' : ` > ${redirect}`}\n`)
+  if (show) out(`\n$ runj ${args.map(quote).join(' ')}${redirect === undefined ? '' : ` > ${redirect}`}\n`)
   const result = await execute(process.execPath, [runjBin, ...args], { env, cwd: work, ...(redirect === undefined ? {} : { stdout: join(work, redirect) }) })
   if (show || result.code !== expect) out(result.stdout + result.stderr)
   if (result.code !== expect) throw new StepFailed(`\`runj ${args.join(' ')}\` exited ${result.code}${result.signal ? ` (${result.signal})` : ''}, expected ${expect}`)
   return result
 }
+
+/** An argument as a POSIX shell would need it, so the transcript can be pasted. */
+const quote = (arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)
 
 const statusOf = (result) => JSON.parse(result.stdout).status
 
@@ -106,7 +110,6 @@ async function demo() {
   const started = performance.now()
   work = realpathSync(mkdtempSync(join(tmpdir(), 'runj-demo-')))
   try {
-    const { buildDemoRootfs } = await import(join(repo, 'dist', 'demo-rootfs.js'))
     env = { ...process.env, RUNJ_ROOT: join(work, 'state') }
     delete env['NODE_OPTIONS']
     const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'))
@@ -114,7 +117,7 @@ async function demo() {
     if (freebsd) {
       // jail, jls and jexec live in /usr/sbin, mount and sysctl in /sbin: sudo may have left them off PATH.
       env['PATH'] = `${process.env['PATH'] ?? ''}:/sbin:/bin:/usr/sbin:/usr/bin`
-      note('FreeBSD: the real jail(8), jls(8), jexec(8) and ps(1); the rootfs is built from /rescue')
+      note('FreeBSD: the real jail(8), jls(8), jexec(8) and ps(1); the rootfs is built from /rescue and the host')
     } else {
       const sim = spawnSync('/bin/sh', [join(repo, 'test', 'sim', 'install.sh'), join(work, 'sim')], { encoding: 'utf8' })
       if (sim.status !== 0) throw new StepFailed(`test/sim/install.sh failed: ${sim.stderr}`)
@@ -124,17 +127,10 @@ async function demo() {
     }
     out(`\n$ cd ${work}\n$ export RUNJ_ROOT=$PWD/state${freebsd ? '' : '\n$ export PATH=$PWD/sim/bin:$PATH'}\n`)
 
-    buildDemoRootfs(join(work, 'bundle', 'rootfs'))
-    const config = {
-      ociVersion: '1.3.0',
-      root: { path: 'rootfs' },
-      hostname: 'demo',
-      process: { args: ['/bin/sh', '-c', SCRIPT], env: ['PATH=/bin:/usr/bin'], cwd: '/', user: { uid: 0, gid: 0 } },
-    }
-    writeFileSync(join(work, 'bundle', 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
-    const programs = readdirSync(join(work, 'bundle', 'rootfs', 'bin')).sort().join(', ')
-    out(`\n$ cat bundle/config.json   # rootfs/bin holds ${programs}\n${readFileSync(join(work, 'bundle', 'config.json'), 'utf8')}`)
-
+    // The bundle comes from runj's own helpers: a rootfs of host programs, and a config.json for it.
+    await runj(['demo', 'rootfs', '-o', 'bundle/rootfs', '--from-host', ...PROGRAMS])
+    await runj(['demo', 'spec', '-b', 'bundle', '--args', '/bin/sh', '-c', SCRIPT])
+    out(`\n$ cat bundle/config.json\n${readFileSync(join(work, 'bundle', 'config.json'), 'utf8')}`)
     out('\n')
     note("create: the jail exists and the process waits (on a FIFO) for start; it inherits runj's stdout, so redirect it")
     created = true

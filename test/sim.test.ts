@@ -13,7 +13,8 @@ const run = (sim: Sim, util: string, args: string[] = [], env?: NodeJS.ProcessEn
 async function setup(t: Test) {
   const dir = t.testdir()
   const sim = await installSimulator(join(dir, 'sim'))
-  const root = buildRootfs(join(dir, 'root'), ['sh', 'id', 'env', 'sleep', 'cat'])
+  const root = join(dir, 'root')
+  buildRootfs(root, ['sh', 'id', 'env', 'sleep', 'cat'])
   return { sim, root }
 }
 
@@ -72,7 +73,8 @@ t.test('ps sees jailed processes with their jid; jail -r stops them and removes 
 
 t.test('jail -r SIGKILLs what survives SIGTERM after stop.timeout, child jails included', async t => {
   const { sim, root } = await setup(t)
-  const kid = buildRootfs(join(root, 'kid'), ['sh', 'sleep'])
+  const kid = join(root, 'kid')
+  buildRootfs(kid, ['sh', 'sleep'])
   run(sim, 'jail', ['-c', 'name=web', `path=${root}`, 'persist'])
   t.equal(run(sim, 'jail', ['-c', '-i', 'name=web.kid', `path=${kid}`, 'persist']).out, '2\n')
   sim.setStopTimeout(0.3)

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
-import { buildRescueRootfs } from '../../scripts/demo-rootfs.js'
+import { buildRootfs } from '../../src/demo/rootfs.js'
 import { cleanEnv, runj, type RunResult } from '../helpers/runj.js'
 
 const skipReason =
@@ -45,7 +45,8 @@ let serial = 0
 function fixture(t: Test, script: string): Fixture {
   // Not t.testdir(): its removal could run before the jail is gone; this one is removed last, and only when unmounted.
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'runj-freebsd-')))
-  const rootfs = buildRescueRootfs(join(dir, 'bundle', 'rootfs'), ['sh', 'sleep', 'hostname'])
+  const rootfs = join(dir, 'bundle', 'rootfs')
+  buildRootfs(rootfs, ['sh', 'sleep', 'hostname'], { rescue: '/rescue' })
   mkdirSync(join(rootfs, 'data'))
   const id = `runjtest${process.pid}x${++serial}`
   const config = {

@@ -13,7 +13,8 @@ const run = (sim: Sim, util: string, args: string[]) => {
 t.test('mount records nullfs/devfs/tmpfs mounts without touching the host; umount refuses while busy', async t => {
   const dir = t.testdir({ src: { f: 'x' }, file: 'y', target: 'z' })
   const sim = await installSimulator(join(dir, 'sim'))
-  const root = buildRootfs(join(dir, 'root'), ['sh', 'sleep'])
+  const root = join(dir, 'root')
+  buildRootfs(root, ['sh', 'sleep'])
   mkdirSync(join(root, 'data/sub'), { recursive: true })
   t.equal(run(sim, 'mount', ['-t', 'nullfs', '-o', 'ro', join(dir, 'src'), join(root, 'data')]).code, 0)
   t.equal(run(sim, 'mount', ['-t', 'devfs', 'devfs', join(root, 'dev')]).code, 0)
@@ -71,8 +72,10 @@ t.test('kldstat -q -m answers with the exit status only', async t => {
 t.test('ifconfig moves interfaces into vnet jails and back', async t => {
   const dir = t.testdir()
   const sim = await installSimulator(join(dir, 'sim'))
-  const a = buildRootfs(join(dir, 'a'), [])
-  const b = buildRootfs(join(dir, 'b'), [])
+  const a = join(dir, 'a')
+  buildRootfs(a, [])
+  const b = join(dir, 'b')
+  buildRootfs(b, [])
   run(sim, 'jail', ['-c', 'name=v', `path=${a}`, 'persist', 'vnet'])
   run(sim, 'jail', ['-c', 'name=plain', `path=${b}`, 'persist'])
   t.equal(run(sim, 'ifconfig', ['epair', 'create']).out, 'epair0a\n')
@@ -89,7 +92,8 @@ t.test('ifconfig moves interfaces into vnet jails and back', async t => {
 t.test('faults: one-shot or always, fail or sleep', async t => {
   const dir = t.testdir()
   const sim = await installSimulator(join(dir, 'sim'))
-  const root = buildRootfs(join(dir, 'root'), [])
+  const root = join(dir, 'root')
+  buildRootfs(root, [])
   sim.injectFault('jail-c', 'fail jail_set: Operation not permitted')
   const c = ['-c', 'name=web', `path=${root}`, 'persist']
   t.match(run(sim, 'jail', c), { code: 1, err: 'jail: jail_set: Operation not permitted\n' })

@@ -29,7 +29,8 @@ const envOf = (lines: string[]) => lines.filter(l => /^[A-Z_]+=/.test(l)).sort()
 async function setup(t: Test) {
   const dir = t.testdir()
   const sim = await installSimulator(join(dir, 'sim'))
-  const root = buildRootfs(join(dir, 'root'), ['sh', 'id', 'env'], {
+  const root = join(dir, 'root')
+  buildRootfs(root, ['sh', 'id', 'env'], {
     users: [
       { name: 'alice', uid: 1001, gid: 1001, groups: ['staff', 'ops'] },
       { name: 'bob', uid: 1002, gid: 1002, loginClass: 'strict' },

@@ -111,7 +111,8 @@ t.test('-C class takes the limits of a login class (name, name-cur, name-max)', 
 
 t.test('jexec jail limits ... (FreeBSD\'s /usr/bin/limits inside the jail) works without limits in the rootfs', async t => {
   const { sim, dir } = await setup(t)
-  const root = buildRootfs(join(dir, 'root'), ['sh', 'id'], { users: [{ name: 'alice', uid: 1001, gid: 1001 }] })
+  const root = join(dir, 'root')
+  buildRootfs(root, ['sh', 'id'], { users: [{ name: 'alice', uid: 1001, gid: 1001 }] })
   spawnSync(sim.bin('jail'), ['-c', 'name=web', `path=${root}`, 'persist'])
   const jexec = (args: string[]) => {
     const r = spawnSync('/usr/bin/env', ['-i', 'PATH=/bin:/usr/bin', 'K=v', sim.bin('jexec'), ...args], { encoding: 'utf8' })

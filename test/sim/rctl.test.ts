@@ -22,7 +22,8 @@ async function setup(t: Test, programs: string[] = ['sh', 'sleep']) {
   })
   const dir = t.testdir()
   sim = await installSimulator(join(dir, 'sim'))
-  const root = buildRootfs(join(dir, 'root'), programs)
+  const root = join(dir, 'root')
+  buildRootfs(root, programs)
   // sh gives background jobs /dev/null as stdin (best effort: needs root)
   spawnSync('/usr/bin/mknod', ['-m', '666', join(root, 'dev/null'), 'c', '1', '3'])
   return { sim, root }
