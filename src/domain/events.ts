@@ -39,6 +39,8 @@ export const eventDataSchemas = {
     process: ProcessSummary.nullable(),
     rctlRules: z.array(z.string()),
     ignored: z.array(z.string()),
+    /** What was changed to run a Linux config here (mount types mapped or dropped, options dropped or translated, a Linux binary); absent from logs written before runj recorded it. */
+    adapted: z.array(z.string()).optional(),
     pidFile: absolutePath.nullable(),
     annotations: z.record(z.string(), z.string()),
   }),

@@ -9,7 +9,8 @@ export function summarize(event: DomainEvent): string {
   switch (event.type) {
     case 'ContainerCreateRequested': {
       const d = event.data
-      const extra = d.ignored.length > 0 ? `; ignored ${d.ignored.join(' ')}` : ''
+      const adapted = d.adapted ?? []
+      const extra = `${d.ignored.length > 0 ? `; ignored ${d.ignored.join(' ')}` : ''}${adapted.length > 0 ? `; adapted ${adapted.length}: ${adapted.join('; ')}` : ''}`
       return `bundle ${d.bundle}, config sha256 ${d.configSha256.slice(0, 12)}${extra}`
     }
     case 'JailCreated':

@@ -181,6 +181,13 @@ export class FreeBSDHost implements HostPort {
     return usage
   }
 
+  async moduleLoaded(module: string): Promise<boolean> {
+    const result = await run('kldstat', ['-q', '-m', module])
+    if (result.exitCode === 0) return true
+    if (result.exitCode === 1 && result.stderr.trim() === '') return false
+    throw new HostError(['kldstat', '-q', '-m', module], result.stderr, result.exitCode)
+  }
+
   async makeFifo(path: string): Promise<void> {
     await mustRun('mkfifo', ['-m', '0600', path])
   }

@@ -96,6 +96,8 @@ export interface HostPort {
   rctlRemove(filter: string): Promise<'removed' | 'none'>
   /** rctl -u <filter>: resource=value lines as exact integers. */
   rctlUsage(filter: string): Promise<Map<string, bigint>>
+  /** kldstat -q -m <module>: whether the kernel module is loaded (linux64: the Linux binary compatibility layer). */
+  moduleLoaded(module: string): Promise<boolean>
   /** mkfifo -m 0600 <path>. */
   makeFifo(path: string): Promise<void>
   /** Spawns the detached trampoline; returns its pid (the container's pid after start). */

@@ -199,14 +199,15 @@ async function elfAbi(handle: FileHandle, size: number): Promise<ElfAbi> {
 
 /**
  * The ABI of the program `path` (process.args[0]) names inside the rootfs: a name without "/" is searched in
- * PATH_DIRS as execvp(3) would, a relative path is taken from `cwd` (process.cwd). 'not-elf' covers "#!" scripts.
+ * `searchPath` (the process's PATH; else PATH_DIRS) as execvp(3) would, a relative path is taken from `cwd`
+ * (process.cwd). 'not-elf' covers "#!" scripts.
  */
-export async function readElfAbi(root: string, path: string, cwd = '/'): Promise<ElfAbi> {
+export async function readElfAbi(root: string, path: string, cwd = '/', searchPath: readonly string[] = PATH_DIRS): Promise<ElfAbi> {
   if (path === '') throw new InvalidInputError('process.args[0]', 'is empty')
-  const candidates = path.includes('/') ? [path.startsWith('/') ? path : `${cwd}/${path}`] : PATH_DIRS.map((dir) => `${dir}/${path}`)
+  const candidates = path.includes('/') ? [path.startsWith('/') ? path : `${cwd}/${path}`] : searchPath.map((dir) => `${dir}/${path}`)
   for (const candidate of candidates) {
     const file = await openInRoot(root, candidate)
     if (file !== null) return elfAbi(file.handle, file.size).finally(() => file.handle.close())
   }
-  throw new InvalidInputError('process.args[0]', `${JSON.stringify(path)} is not in the rootfs${path.includes('/') ? '' : ` (searched ${PATH_DIRS.join(':')})`}`)
+  throw new InvalidInputError('process.args[0]', `${JSON.stringify(path)} is not in the rootfs${path.includes('/') ? '' : ` (searched ${searchPath.join(':')})`}`)
 }

@@ -6,13 +6,14 @@ import { isAbsolute, resolve } from 'node:path'
 import type { EventData } from '../domain/events.js'
 import type { CreateSecrets, TerminalSpec } from '../domain/plan.js'
 import { inheritedFds } from './fds.js'
-import { InvalidInputError } from '../errors.js'
+import { InvalidInputError, OperationError } from '../errors.js'
 import type { HostPort } from '../host/port.js'
-import { checkMountPoint, lookupUser, mountsAFile, realRoot, resolveInRoot } from '../host/rootfs.js'
+import { checkMountPoint, lookupUser, mountsAFile, readElfAbi, realRoot, resolveInRoot } from '../host/rootfs.js'
 import { parseOciConfig, type OciConfig, type OciProcess } from '../oci/config.js'
 import { jailParameters } from '../oci/jail-params.js'
 import { hooksByStage } from '../oci/hooks.js'
 import { normalizeMounts } from '../oci/mounts.js'
+import { rlimitArgs } from '../oci/rlimits.js'
 import { checkRacct, resolveLimits } from './limits.js'
 
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024
@@ -57,6 +58,27 @@ async function processExec(config: OciConfig, rootfs: string, jailName: string, 
   return jexecArgv(proc, rootfs, jailName, host, extraEnv)
 }
 
+/**
+ * A Linux program runs only under the Linuxulator (design.md: the image's args[0] by its ELF brand; kldstat -q -m
+ * linux64), checked before any host action, with what to do when it is off. Returns the note for the create event.
+ * A program runj cannot read yet (it may come from a mount made at create) is left to jexec.
+ */
+async function checkLinuxBinary(proc: OciProcess | undefined, rootfs: string, host: HostPort): Promise<string[]> {
+  if (proc === undefined) return []
+  // env(1) sets the entries in order, so the last PATH= is the one jexec's execvp(3) searches.
+  const path = [...(proc.env ?? [])].reverse().find((entry) => entry.startsWith('PATH='))?.slice('PATH='.length)
+  const program = proc.args[0] as string
+  const searchPath = path?.split(':').filter((dir) => dir.startsWith('/'))
+  const abi = await readElfAbi(rootfs, program, proc.cwd, searchPath).catch((error: unknown) => {
+    if (error instanceof InvalidInputError) return 'unknown'
+    throw error
+  })
+  if (abi !== 'linux') return []
+  if (!(await host.moduleLoaded('linux64')))
+    throw new OperationError(`process.args[0] ${JSON.stringify(program)} is a Linux ELF binary and this host has no Linux binary compatibility (kldstat -m linux64 finds nothing): add linux_enable="YES" to /etc/rc.conf and run "service linux start"`)
+  return [`process.args[0] ${JSON.stringify(program)} is a Linux ELF binary: runs under the Linux compatibility layer (linux64)`]
+}
+
 /** process.terminal and --console-socket go together (runc's rule): one without the other is an error. */
 export function terminalFor(proc: OciProcess | undefined, consoleSocket: string | undefined): TerminalSpec | null {
   const wanted = proc?.terminal === true
@@ -80,7 +102,11 @@ export async function jexecArgv(proc: OciProcess, rootfs: string, jailName: stri
     user.push('-U', entry.name)
     inner.push(await imageEnv(rootfs), '-i', '--', ...env)
   }
-  const exec = [envPath, '-i', '--', ...env, jexecPath, '-d', proc.cwd, ...user, jailName, ...inner, ...proc.args]
+  // rlimits: limits(1) sets them on itself and execs jexec, so they are inherited into the jail.
+  const limits = rlimitArgs(proc.rlimits)
+  const limitsPath = limits.length > 0 ? await host.which('limits') : ''
+  const limitsCall = limits.flatMap((args) => [limitsPath, ...args])
+  const exec = [envPath, '-i', '--', ...env, ...limitsCall, jexecPath, '-d', proc.cwd, ...user, jailName, ...inner, ...proc.args]
   return { exec, gid: proc.user.gid }
 }
 
@@ -108,18 +134,21 @@ export async function prepareCreate(
   const config = parseOciConfig(configText)
   const rootfs = await realRoot(isAbsolute(config.root.path) ? config.root.path : resolve(bundle, config.root.path))
   const jail = jailParameters(config, { id: input.id, rootPath: rootfs })
+  const normalized = normalizeMounts(config)
   const mounts = await Promise.all(
-    normalizeMounts(config).map(async (mount, i) => {
-      if (mount.type === 'nullfs' && !(await exists(mount.source))) throw new InvalidInputError(`mounts[${i}].source`, `${mount.source} does not exist`)
+    normalized.mounts.map(async (mount) => {
+      if (mount.type === 'nullfs' && !(await exists(mount.source))) throw new InvalidInputError(`mounts[${mount.index}].source`, `${mount.source} does not exist`)
       const node = await resolveInRoot(rootfs, mount.destination, { allowMissing: true })
       await checkMountPoint(rootfs, node, mount.destination, await mountsAFile(mount))
-      return { ...mount, node }
+      return { type: mount.type, destination: mount.destination, source: mount.source, node, options: mount.options }
     }),
   )
   const terminal = terminalFor(config.process, input.consoleSocket)
   const inherited = inheritedFds(input.preserveFds, process.env)
   const { exec, gid } = await processExec(config, rootfs, jail.name, host, inherited.env)
   const limits = await resolveLimits(config.annotations ?? {}, config.linux?.['resources'])
+  // What the host is asked comes last: invalid input is refused before any utility runs.
+  const linuxAbi = await checkLinuxBinary(config.process, rootfs, host)
   if (limits.rules.length > 0) await checkRacct(host)
   const proc = config.process
   return {
@@ -139,6 +168,7 @@ export async function prepareCreate(
           : { args: proc.args, envNames: (proc.env ?? []).map((e) => e.slice(0, e.indexOf('='))), cwd: proc.cwd, uid: proc.user.uid, gid, umask: proc.user.umask ?? 0o022, terminal: terminal !== null },
       rctlRules: limits.rules,
       ignored: [...ignoredFields(config), ...limits.ignored],
+      adapted: [...normalized.adapted, ...linuxAbi],
       pidFile: input.pidFile === undefined ? null : resolve(input.pidFile),
       annotations: config.annotations ?? {},
     },

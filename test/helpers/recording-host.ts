@@ -76,6 +76,11 @@ export class RecordingHost implements HostPort {
     this.record(`rctl -u ${filter}`)
     return new Map([['maxproc', 1n], ['memoryuse', 1024n]])
   }
+  readonly modules = new Set(['linux64'])
+  async moduleLoaded(module: string): Promise<boolean> {
+    this.record(`kldstat -q -m ${module}`)
+    return this.modules.has(module)
+  }
   async makeFifo(path: string): Promise<void> {
     this.record(`mkfifo ${path}`)
   }

@@ -53,8 +53,9 @@ if [ ! -e "$d/state/cgroups" ]; then
 	fi
 	printf '%s' "$out" >"$d/state/cgroups"
 fi
-# Loaded kernel modules that a stock FreeBSD 14 GENERIC host with racct has (kldstat -m).
-for m in nullfs tmpfs fdescfs linux linprocfs; do
+# Loaded kernel modules of a FreeBSD 14 amd64 host with racct and linux_enable="YES" (kldstat -m): the tests' rootfs
+# is built from Linux host binaries, so the Linux compatibility layer (linux64) is on unless a test turns it off.
+for m in nullfs tmpfs fdescfs linux linux64 linprocfs linsysfs; do
 	[ -e "$d/state/kld/$m" ] || : >"$d/state/kld/$m"
 done
 echo "$d"
