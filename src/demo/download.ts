@@ -2,6 +2,8 @@
 import { rename, rm } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { InvalidInputError, OperationError } from '../errors.js'
+import { LockedError } from '../store/errors.js'
+import { acquireFileLock } from '../store/lock.js'
 import { hostRelease } from '../host/system.js'
 import { fetchText, fetchToPart } from './fetch.js'
 import { checkOutputFile, statOrNull } from './output.js'
@@ -60,7 +62,30 @@ export async function downloadRelease(request: { release: Release; mirror: strin
   const expected = manifestDigest(await fetchText(manifest), 'base.txz')
   if (expected === null) throw new OperationError(`${manifest} does not list base.txz`)
   const part = `${output}.part`
-  const { sha256, bytes } = await fetchToPart(`${directory}/base.txz`, part, basename(output), request.stream ?? process.stderr)
+  const unlock = await lockPart(part)
+  try {
+    return await finishDownload(directory, manifest, expected, { output, part, force, stream: request.stream ?? process.stderr })
+  } finally {
+    await unlock()
+  }
+}
+
+/**
+ * One writer per .part: a second run with the same -o would append to it at the same time and both would fail their
+ * digest. The store's lock (a pid file made with link(2)) is broken at once when its holder is dead.
+ */
+async function lockPart(part: string): Promise<() => Promise<void>> {
+  try {
+    return await acquireFileLock(part, `${part}.lock`, false)
+  } catch (error) {
+    if (!(error instanceof LockedError)) throw error
+    throw new OperationError(`${part} is being downloaded by ${error.holder === null ? 'another process' : `pid ${error.holder}`}: wait for it, or use another -o`)
+  }
+}
+
+async function finishDownload(directory: string, manifest: string, expected: string, to: { output: string; part: string; force: boolean; stream: NodeJS.WriteStream }): Promise<{ path: string; sha256: string; bytes: number }> {
+  const { output, part, force } = to
+  const { sha256, bytes } = await fetchToPart(`${directory}/base.txz`, part, basename(output), to.stream)
   if (sha256 !== expected) {
     await rm(part, { force: true })
     throw new OperationError(`${output}: sha256 mismatch: ${manifest} says ${expected}, the download is ${sha256}; removed ${part} (a rerun downloads it again)`)

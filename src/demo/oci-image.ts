@@ -18,6 +18,8 @@ interface Plan {
   /** The normalized --tag, or from -v; else it waits for the tar's own bin/freebsd-version. */
   readonly refName: string | undefined
   readonly output: string
+  /** The build time written into the config and the tar headers. */
+  readonly created: Date
 }
 
 /** Every refusal before anything is written or downloaded: a command that cannot finish leaves no file behind. */
@@ -30,7 +32,7 @@ async function plan(options: Readonly<Record<string, string | boolean | undefine
     throw new InvalidInputError('-i', 'give either -i FILE or -m, -a and -v to download a base.txz, not both (-a alone names the architecture of FILE)')
   }
   const refName = tag === undefined ? undefined : imageReference(tag)
-  let planned: Omit<Plan, 'output'>
+  let planned: Omit<Plan, 'output' | 'created'>
   if (input === undefined) {
     const { releaseFromOptions } = await import('./download.js')
     const release = await releaseFromOptions({ machine, arch, version }).catch((error: unknown) => {
@@ -53,7 +55,17 @@ async function plan(options: Readonly<Record<string, string | boolean | undefine
     planned = { source: { file: input }, platform: await inputPlatform(arch), refName }
   }
   await checkOutputFile(output, force)
-  return { ...planned, output }
+  return { ...planned, output, created: buildTime(process.env['SOURCE_DATE_EPOCH']) }
+}
+
+/**
+ * SOURCE_DATE_EPOCH (reproducible-builds.org): seconds since 1970 to write instead of now, so that two builds of one
+ * base.txz are the same bytes, digests included (the gzip stream carries no time of its own).
+ */
+function buildTime(epoch: string | undefined): Date {
+  if (epoch === undefined || epoch === '') return new Date()
+  if (!/^[0-9]{1,12}$/.test(epoch)) throw new InvalidInputError('SOURCE_DATE_EPOCH', `${JSON.stringify(epoch)} is not a number of seconds since 1970`)
+  return new Date(Number(epoch) * 1000)
 }
 
 /** -a, else this FreeBSD host's `uname -p`: a base.txz does not say which machine it is for until it is unpacked. */
@@ -98,8 +110,7 @@ async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Prom
 async function build(image: Plan, input: string, signal: AbortSignal): Promise<{ layer: Layer; refName: string }> {
   const [directory, name] = [dirname(image.output), basename(image.output)]
   const [layerFile, imageFile] = ['layer', 'tar'].map((suffix) => join(directory, `.${name}.${process.pid}.${suffix}`)) as [string, string]
-  const created = new Date()
-  const { source } = image
+  const { source, created } = image
   const progress = startProgress(`layer from ${'file' in source ? basename(input) : 'base.txz'}`, { total: (await stat(input)).size })
   try {
     const layer = await buildLayer(input, layerFile, { signal, onInput: (bytes) => progress.update(bytes) })

@@ -162,6 +162,26 @@ t.test('SIGINT during the transfer: exit 1, the .part stays, and the rerun resum
   assertDownloaded(t, again, output)
 })
 
+t.test('a second download into the same .part is refused while the first runs, and a dead holder does not block', async (t) => {
+  const output = join(t.testdir(), 'base.txz')
+  const cut = 100 * 1024
+  const m = await mirror(t, { cutAt: { bytes: cut, part: `${output}.part` }, stall: true })
+  const args = ['demo', 'download', '--mirror', m.url, '-m', 'amd64', '-a', 'amd64', '-v', '14.1-RELEASE', '-o', output]
+  const first = spawn(process.execPath, [RUNJ_BIN, ...args], { env: cleanEnv(), stdio: 'ignore' })
+  const exited = new Promise<void>((resolve) => first.on('exit', () => resolve()))
+  await partHolds(`${output}.part`, cut)
+  const second = await download(m.url, output)
+  t.equal(second.code, 1)
+  t.match(second.stderr, new RegExp(`^runj: \\S+base\\.txz\\.part is being downloaded by pid ${first.pid}: wait for it, or use another -o\\n$`))
+  t.equal(statSync(`${output}.part`).size, cut, 'the first download\'s .part is untouched')
+  first.kill('SIGKILL')
+  await exited
+  t.ok(existsSync(`${output}.part.lock`), 'SIGKILL leaves the lock')
+  const resumed = await download(m.url, output)
+  assertDownloaded(t, resumed, output)
+  t.notOk(existsSync(`${output}.part.lock`), 'the dead holder\'s lock was broken and the new one released')
+})
+
 t.test('a digest that is not the MANIFEST\'s: exit 1, both digests named, nothing left', async (t) => {
   const wrong = 'f'.repeat(64)
   const m = await mirror(t, { manifest: manifest(wrong) })

@@ -159,6 +159,22 @@ t.test('bad flags and values are refused before anything is written (exit 2)', a
   }
 })
 
+t.test('SOURCE_DATE_EPOCH makes two builds the same bytes; a bad one is refused before anything is written', async (t) => {
+  const dir = t.testdir()
+  await writeBase(join(dir, 'base.txz'))
+  const build = (output: string, epoch: string) => runj(['demo', 'oci-image', '-i', 'base.txz', '-a', 'amd64', '-o', output], { cwd: dir, env: cleanEnv({ SOURCE_DATE_EPOCH: epoch }) })
+  t.equal((await build('a.tar', '1700000000')).code, 0)
+  await sleep(1100) // a build stamped with the clock would now differ
+  t.equal((await build('b.tar', '1700000000')).code, 0)
+  t.ok(readFileSync(join(dir, 'a.tar')).equals(readFileSync(join(dir, 'b.tar'))), 'byte-identical')
+  const { config } = await readImage(t, join(dir, 'a.tar'))
+  t.equal(config.created, '2023-11-14T22:13:20.000Z')
+  const bad = await build('c.tar', 'yesterday')
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, /^runj: SOURCE_DATE_EPOCH: "yesterday" is not a number of seconds since 1970\n$/)
+  t.same(listing(dir), ['a.tar', 'b.tar', 'base.txz'])
+})
+
 t.test('an existing output is kept without --force (exit 1) and replaced with it', async (t) => {
   const dir = t.testdir({ 'image.tar': 'an older image' })
   await writeBase(join(dir, 'base.txz'))
