@@ -12,6 +12,7 @@ import { eventsTo } from '../test/helpers/events.js'
 import type { LifecyclePaths } from './lifecycle.js'
 import type { Row } from './log.js'
 import { median } from './median.js'
+import { installBenchSimulator } from './simulator.js'
 
 const actor = { uid: 0, user: 'root', pid: 1, ppid: 1, parent: '/usr/local/bin/conmon --api-version 1', command: 'bench', runtime: 'runj bench' }
 
@@ -31,9 +32,7 @@ function writeEvents(root: string, id: string, events: readonly DomainEvent[], b
 export async function benchAudit(paths: LifecyclePaths, cleanEnv: NodeJS.ProcessEnv): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'runj-bench-audit-'))
   try {
-    const installed = spawnSync('/bin/sh', [paths.simInstall, join(dir, 'sim')], { encoding: 'utf8' })
-    if (installed.status !== 0) throw new Error(`test/sim/install.sh failed: ${installed.stderr}`)
-    const env = { ...cleanEnv, PATH: `${join(installed.stdout.trim(), 'bin')}:${cleanEnv['PATH'] ?? '/usr/bin:/bin'}` }
+    const { env } = installBenchSimulator(paths.simInstall, dir, cleanEnv)
     const root = join(dir, 'state')
     // 1,000 containers: most stopped, one in fifty created (its pid is checked with the one ps call list makes).
     for (let i = 0; i < 1000; i++) writeEvents(root, `c${i}`, eventsTo(i % 50 === 0 ? 'created' : 'stopped', `c${i}`))

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { buildRootfs } from '../test/sim/rootfs.js'
 import type { Row } from './log.js'
 import { median } from './median.js'
+import { installBenchSimulator } from './simulator.js'
 
 /** What FreeBSD's utilities cost a call (design.md "Testing without FreeBSD"). */
 const FREEBSD_UTILITY_MS = 1
@@ -30,10 +31,7 @@ export interface LifecyclePaths {
 export async function benchLifecycle(paths: LifecyclePaths, cleanEnv: NodeJS.ProcessEnv): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'runj-bench-lifecycle-'))
   const errFile = join(dir, 'stderr')
-  const installed = spawnSync('/bin/sh', [paths.simInstall, join(dir, 'sim')], { encoding: 'utf8' })
-  if (installed.status !== 0) throw new Error(`test/sim/install.sh failed: ${installed.stderr}`)
-  const simDir = installed.stdout.trim()
-  const env = { ...cleanEnv, PATH: `${join(simDir, 'bin')}:${cleanEnv['PATH'] ?? '/usr/bin:/bin'}` }
+  const { simDir, env } = installBenchSimulator(paths.simInstall, dir, cleanEnv)
   const callsLog = join(simDir, 'state', 'calls.log')
   const calls = (): string[][] => readFileSync(callsLog, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as string[])
 

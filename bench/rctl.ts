@@ -9,6 +9,7 @@ import { buildRootfs } from '../test/sim/rootfs.js'
 import type { LifecyclePaths } from './lifecycle.js'
 import type { Row } from './log.js'
 import { median } from './median.js'
+import { installBenchSimulator } from './simulator.js'
 
 const TEN_RULES = [
   'memoryuse:deny=1g', 'swapuse:deny=1g', 'vmemoryuse:deny=4g', 'datasize:deny=1g', 'stacksize:deny=64m',
@@ -18,9 +19,7 @@ const TEN_RULES = [
 export async function benchRctl(paths: LifecyclePaths, cleanEnv: NodeJS.ProcessEnv): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'runj-bench-rctl-'))
   try {
-    const installed = spawnSync('/bin/sh', [paths.simInstall, join(dir, 'sim')], { encoding: 'utf8' })
-    if (installed.status !== 0) throw new Error(`test/sim/install.sh failed: ${installed.stderr}`)
-    const env = { ...cleanEnv, PATH: `${join(installed.stdout.trim(), 'bin')}:${cleanEnv['PATH'] ?? '/usr/bin:/bin'}` }
+    const { env } = installBenchSimulator(paths.simInstall, dir, cleanEnv)
     const rootfs = join(dir, 'rootfs')
     buildRootfs(rootfs, ['sleep'])
     const bundle = (name: string, annotations: Record<string, string>): string => {
