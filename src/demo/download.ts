@@ -33,7 +33,7 @@ export async function releaseFromOptions(options: ReleaseOptions, host: typeof h
     const missing = (Object.keys(FLAGS) as Flag[]).filter((flag) => options[FLAGS[flag]] === undefined)
     throw new InvalidInputError(missing.join(', '), `required on ${process.platform} (there is no running FreeBSD to take ${missing.length === 1 ? 'it' : 'them'} from)`)
   }
-  const release = { machine: machine ?? running.machine.trim(), arch: arch ?? running.arch.trim(), version: version ?? running.version.trim().replace(/-p[0-9]+$/, '') }
+  const release = { machine: machine ?? running.machine, arch: arch ?? running.arch, version: version ?? running.version }
   try {
     return checkRelease(release)
   } catch (error) {

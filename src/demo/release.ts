@@ -25,9 +25,9 @@ export interface Release {
   readonly version: string
 }
 
-/** The release of a running system from `uname -m`, `uname -p` and `freebsd-version` (which may add -pN). */
-export function releaseOfHost(machine: string, arch: string, freebsdVersion: string): Release {
-  return checkRelease({ machine: machine.trim(), arch: arch.trim(), version: freebsdVersion.trim().replace(/-p[0-9]+$/, '') })
+/** The release a running system names in `uname -m`, `uname -p` and `freebsd-version` output (which may add -pN). */
+export function hostReleaseOf(machine: string, arch: string, freebsdVersion: string): Release {
+  return { machine: machine.trim(), arch: arch.trim(), version: freebsdVersion.trim().replace(/-p[0-9]+$/, '') }
 }
 
 /** Refuses (exit 2) a machine, arch or version that FreeBSD does not publish: each becomes part of a URL. */

@@ -26,7 +26,8 @@ function run(file: string, args: readonly string[]): Promise<{ stdout: string; s
   })
 }
 
-async function mustRun(file: string, args: readonly string[]): Promise<string> {
+/** A utility's stdout; a non-zero exit is a HostError with its first stderr line (also the demo helpers' system probes). */
+export async function mustRun(file: string, args: readonly string[]): Promise<string> {
   const result = await run(file, args)
   if (result.exitCode !== 0) throw new HostError([file, ...args], result.stderr, result.exitCode)
   return result.stdout

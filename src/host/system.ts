@@ -1,21 +1,14 @@
 // What the demo helpers ask of the running system: uname(1), freebsd-version(1), ldd(1), xz(1). Argv only, found on PATH.
-import { execFile, execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
+import { hostReleaseOf, type Release } from '../demo/release.js'
+import { mustRun } from './freebsd.js'
 
-function output(file: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error === null) resolve(stdout)
-      else reject(new Error(`${[file, ...args].join(' ')}: ${stderr.trim() || error.message}`, { cause: error }))
-    })
-  })
-}
-
-/** `uname -m`, `uname -p` and `freebsd-version` of this FreeBSD host; null on any other system. */
-export async function hostRelease(platform: NodeJS.Platform = process.platform): Promise<{ machine: string; arch: string; version: string } | null> {
+/** This FreeBSD host's release from `uname -m`, `uname -p` and `freebsd-version` (not yet checked); null elsewhere. */
+export async function hostRelease(platform: NodeJS.Platform = process.platform): Promise<Release | null> {
   if (platform !== 'freebsd') return null
-  const [machine, arch, version] = await Promise.all([output('uname', ['-m']), output('uname', ['-p']), output('freebsd-version', [])])
-  return { machine: machine.trim(), arch: arch.trim(), version: version.trim() }
+  const [machine, arch, version] = await Promise.all([mustRun('uname', ['-m']), mustRun('uname', ['-p']), mustRun('freebsd-version', [])])
+  return hostReleaseOf(machine, arch, version)
 }
 
 /**

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { releaseFromOptions } from '../../src/demo/download.js'
+import { hostReleaseOf } from '../../src/demo/release.js'
 import { cleanEnv, RUNJ_BIN, runj, type RunResult } from '../helpers/runj.js'
 
 const BASE = randomBytes(768 * 1024)
@@ -270,7 +271,8 @@ t.test('bad flags: exit 2 naming the flag, no request, nothing written', async (
 })
 
 t.test('releaseFromOptions: the flags given, the rest from a FreeBSD host', async (t) => {
-  const host = async () => ({ machine: 'arm64\n', arch: 'aarch64\n', version: '14.1-RELEASE-p5\n' })
+  // As hostRelease() answers: uname and freebsd-version output through hostReleaseOf.
+  const host = async () => hostReleaseOf('arm64\n', 'aarch64\n', '14.1-RELEASE-p5\n')
   t.same(await releaseFromOptions({}, host), { machine: 'arm64', arch: 'aarch64', version: '14.1-RELEASE' }, 'the patch level is not a directory')
   t.same(await releaseFromOptions({ version: '13.4-RELEASE' }, host), { machine: 'arm64', arch: 'aarch64', version: '13.4-RELEASE' })
   const untouched = async () => {

@@ -1,11 +1,11 @@
 // The release names of the demo helpers: what a host reports, what FreeBSD publishes, the mirror URL and MANIFEST.
 import t from 'tap'
-import { checkMirror, checkRelease, DEFAULT_MIRROR, manifestDigest, ociPlatform, releaseDirectory, releaseOfHost } from '../../src/demo/release.js'
+import { checkMirror, checkRelease, DEFAULT_MIRROR, manifestDigest, ociPlatform, releaseDirectory, hostReleaseOf } from '../../src/demo/release.js'
 
-t.test('releaseOfHost: uname and freebsd-version output, the -pN patch level stripped', async (t) => {
-  t.same(releaseOfHost('amd64\n', 'amd64\n', '14.1-RELEASE-p5\n'), { machine: 'amd64', arch: 'amd64', version: '14.1-RELEASE' })
-  t.same(releaseOfHost('arm64', 'aarch64', '14.2-RC1'), { machine: 'arm64', arch: 'aarch64', version: '14.2-RC1' }, 'no patch level: as it is')
-  t.throws(() => releaseOfHost('amd64', 'amd64', '15.0-CURRENT'), { name: 'InvalidInputError', where: '-v' }, 'a development build has no release directory')
+t.test('hostReleaseOf: uname and freebsd-version output, the -pN patch level stripped', async (t) => {
+  t.same(hostReleaseOf('amd64\n', 'amd64\n', '14.1-RELEASE-p5\n'), { machine: 'amd64', arch: 'amd64', version: '14.1-RELEASE' })
+  t.same(hostReleaseOf('arm64', 'aarch64', '14.2-RC1'), { machine: 'arm64', arch: 'aarch64', version: '14.2-RC1' }, 'no patch level: as it is')
+  t.throws(() => checkRelease(hostReleaseOf('amd64', 'amd64', '15.0-CURRENT')), { name: 'InvalidInputError', where: '-v' }, 'a development build has no release directory')
 })
 
 t.test('checkRelease: what FreeBSD publishes, nothing that could leave the URL path', async (t) => {
